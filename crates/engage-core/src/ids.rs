@@ -1,0 +1,165 @@
+//! Identifiers chosen by site owners and host backends, validated once at the edge.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// Occurs when the identifier is the empty string.
+    #[error("{kind} must not be empty")]
+    Empty { kind: &'static str },
+    /// Occurs when the identifier is longer than allowed.
+    #[error("{kind} is longer than {max} characters")]
+    TooLong { kind: &'static str, max: usize },
+    /// Occurs when the identifier holds a character outside its alphabet.
+    #[error("{kind} '{value}' may only contain {allowed}")]
+    BadCharacter {
+        kind: &'static str,
+        value: String,
+        allowed: &'static str,
+    },
+}
+
+/// A site's slug: lowercase ASCII letters, digits, `-` and `_`, starting with a letter or digit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct SiteId(String);
+
+impl SiteId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<SiteId, IdError> {
+        parse_slug("site id", value, Self::MAX_LEN).map(SiteId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A member id as the host site knows it (a number, a UUID, a user name): any printable text
+/// without control characters, at most 128 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct MemberId(String);
+
+impl MemberId {
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(value: &str) -> Result<MemberId, IdError> {
+        const KIND: &str = "member id";
+        if value.trim().is_empty() {
+            return Err(IdError::Empty { kind: KIND });
+        }
+        if value.chars().count() > Self::MAX_LEN {
+            return Err(IdError::TooLong {
+                kind: KIND,
+                max: Self::MAX_LEN,
+            });
+        }
+        if value.chars().any(char::is_control) {
+            return Err(IdError::BadCharacter {
+                kind: KIND,
+                value: value.escape_debug().to_string(),
+                allowed: "printable characters",
+            });
+        }
+        Ok(MemberId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Parses an owner-chosen slug such as a site, poll or lottery id.
+pub fn parse_slug(kind: &'static str, value: &str, max: usize) -> Result<String, IdError> {
+    if value.is_empty() {
+        return Err(IdError::Empty { kind });
+    }
+    if value.len() > max {
+        return Err(IdError::TooLong { kind, max });
+    }
+    let mut chars = value.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok = value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !(first_ok && rest_ok) {
+        return Err(IdError::BadCharacter {
+            kind,
+            value: value.escape_debug().to_string(),
+            allowed: "lowercase letters, digits, '-' and '_', starting with a letter or digit",
+        });
+    }
+    Ok(value.to_owned())
+}
+
+macro_rules! impl_id_traits {
+    ($ty:ident) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                $ty::parse(s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(deserializer)?;
+                $ty::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+impl_id_traits!(SiteId);
+impl_id_traits!(MemberId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_ids() {
+        assert!(SiteId::parse("demo").is_ok());
+        assert!(SiteId::parse("my-site_2").is_ok());
+        assert_eq!(SiteId::parse(""), Err(IdError::Empty { kind: "site id" }));
+        assert!(matches!(
+            SiteId::parse("Demo"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(matches!(
+            SiteId::parse("-demo"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(matches!(
+            SiteId::parse("de mo"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(matches!(
+            SiteId::parse(&"a".repeat(65)),
+            Err(IdError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn member_ids() {
+        assert!(MemberId::parse("alice").is_ok());
+        assert!(MemberId::parse("小明 42").is_ok());
+        assert!(MemberId::parse("  ").is_err());
+        assert!(MemberId::parse("a\nb").is_err());
+        assert!(MemberId::parse(&"名".repeat(128)).is_ok());
+        assert!(MemberId::parse(&"名".repeat(129)).is_err());
+    }
+}

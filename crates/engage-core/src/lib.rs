@@ -1,0 +1,16 @@
+//! The pure rules of Engage, shared by the browser and the server.
+//!
+//! Nothing here does I/O, reads a clock or draws randomness: time, time zones and seeds come in
+//! as arguments, so the widgets can preview what the server will decide with the same code, and
+//! every rule can be tested without a database or a browser.
+
+pub mod api;
+pub mod calendar;
+pub mod checkin;
+pub mod ids;
+pub mod ledger;
+pub mod level;
+pub mod rules;
+
+pub use ids::{IdError, MemberId, SiteId};
+pub use jiff;
