@@ -1,1 +1,116 @@
-fn main() {}
+//! Project automation, in Rust so it runs wherever cargo does.
+//!
+//! `cargo xtask demo` and `cargo xtask test` are the two commands of the README: each first
+//! installs what is missing on a fresh Debian machine (see `setup`), then does its work.
+
+mod dist;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  demo               build the widgets and start the demo at http://127.0.0.1:8080
+  test               run every test: core, server, wasm in Chromium, end-to-end, size budget
+  dist               build the widget bundle into dist/ and print its sizes
+  setup [--browser]  install what is missing (wasm target, npm packages, Chromium)
+  wasm-test-runner   run a wasm test binary in headless Chromium (used by cargo as a runner)
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args_os().skip(1);
+    let command = args.next().map(|a| a.to_string_lossy().into_owned());
+    match command.as_deref() {
+        Some("wasm-test-runner") => {
+            // cargo passes the test binary and its arguments; the runner wants argv[0] first.
+            let rest = std::iter::once("wasm-bindgen-test-runner".into()).chain(args);
+            wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(rest)
+        }
+        Some("setup") => {
+            let browser = args.any(|a| a == "--browser");
+            setup::run(browser)
+        }
+        Some("dist") => dist::run().map(|_| ()),
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command '{other}'\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of `crates/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/xtask has a root").to_path_buf()
+}
+
+/// Cargo's target directory, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
+/// Prints what is about to happen, the way every step of the two commands announces itself.
+pub fn step(message: &str) {
+    eprintln!("\n==> {message}");
+}
+
+/// Runs a command in the workspace root and fails with its name when it fails.
+pub fn exec(command: &mut Command) -> Result<()> {
+    command.current_dir(root());
+    let shown = format!("{command:?}");
+    let status = command.status().with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn demo() -> Result<()> {
+    setup::run(false)?;
+    dist::run()?;
+    step("building and starting the server in demo mode (Ctrl-C stops it)");
+    std::fs::create_dir_all(root().join("data"))?;
+    eprintln!("    open http://127.0.0.1:8080 in a browser; data is kept in data/demo.db");
+    exec(cargo().args(["run", "--quiet", "--package", "engage-server", "--", "serve"]).args([
+        "--db",
+        "data/demo.db",
+        "--addr",
+        "127.0.0.1:8080",
+        "--demo",
+        "--static-dir",
+        "dist",
+        "--www-dir",
+        "www",
+    ]))
+}
+
+fn test() -> Result<()> {
+    setup::run(true)?;
+    step("native tests: engage-core (unit and property) and engage-server (real SQLite, HTTP)");
+    exec(cargo().args(["test", "--package", "engage-core", "--package", "engage-server", "--package", "xtask"]))?;
+    step("wasm tests: engage-widgets mounted in headless Chromium");
+    exec(cargo().args(["test", "--package", "engage-widgets", "--target", "wasm32-unknown-unknown"]))?;
+    let sizes = dist::run()?;
+    sizes.check_budget()?;
+    step("building the server for the end-to-end tests");
+    exec(cargo().args(["build", "--package", "engage-server", "--bin", "engage-server"]))?;
+    step("end-to-end tests: the demo page in Chromium through Playwright");
+    let server = target_dir().join("debug").join("engage-server");
+    exec(Command::new("npm").args(["test"]).env("ENGAGE_SERVER_BIN", server))?;
+    step("all tests passed");
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! The one error type of the HTTP API. Every refusal becomes `{"error": {"code", "message"}}`
+//! with a stable code and the right status; details of internal failures go to the log (through
+//! [`log_internal_errors`]), never to the client.
+
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use engage_core::api::{ErrorBody, ErrorDetail};
+use engage_core::checkin::MakeupError;
+
+use crate::store::StoreError;
+use crate::token::TokenError;
+
+/// Why an API request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Occurs when the body is not valid JSON.
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// Occurs when the JSON has missing fields, wrong types or invalid values.
+    #[error("the request body is not valid: {0}")]
+    InvalidBody(String),
+    /// Occurs when a query parameter is not valid.
+    #[error("the query is not valid: {0}")]
+    InvalidQuery(String),
+    /// Occurs when the body is not `application/json`.
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    /// Occurs when the body exceeds the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    /// Occurs when a member route is called without a bearer token.
+    #[error("this route needs a member token (Authorization: Bearer <token>)")]
+    MissingToken,
+    /// Occurs when the member token is malformed, forged, or otherwise not acceptable.
+    #[error("{0}")]
+    InvalidToken(TokenError),
+    /// Occurs when the member token has expired.
+    #[error("the member token has expired")]
+    TokenExpired,
+    /// Occurs when the token was minted for another site.
+    #[error("the member token is for site '{token_site}', not '{path_site}'")]
+    TokenSiteMismatch {
+        token_site: String,
+        path_site: String,
+    },
+    /// Occurs when a host-backend route is called without an API key.
+    #[error("this route needs the site's API key (Authorization: Bearer ek_...)")]
+    MissingApiKey,
+    /// Occurs when the API key is not the site's.
+    #[error("the API key is not valid for this site")]
+    InvalidApiKey,
+    /// Occurs when the site in the path does not exist.
+    #[error("site '{0}' does not exist")]
+    SiteNotFound(String),
+    /// Occurs when a member named in a request does not exist.
+    #[error("member '{0}' does not exist")]
+    MemberNotFound(String),
+    /// Occurs when no route matches the path.
+    #[error("no such route")]
+    NotFound,
+    /// Occurs when the route exists but not for this method.
+    #[error("this method is not allowed on this route")]
+    MethodNotAllowed,
+    /// Occurs when a make-up check-in is refused by the rules.
+    #[error("{0}")]
+    Makeup(MakeupError),
+    /// Occurs when a caller exceeds a rate limit.
+    #[error("too many requests; retry in {} seconds", retry_after_seconds(*.retry_after))]
+    RateLimited { retry_after: Duration },
+    /// Occurs on any failure that is not the caller's: storage, corrupt data, bugs.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MissingToken
+            | ApiError::InvalidToken(_)
+            | ApiError::TokenExpired
+            | ApiError::TokenSiteMismatch { .. }
+            | ApiError::MissingApiKey
+            | ApiError::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            ApiError::SiteNotFound(_) | ApiError::MemberNotFound(_) | ApiError::NotFound => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Makeup(refused) => match refused {
+                MakeupError::Disabled => StatusCode::FORBIDDEN,
+                MakeupError::NotPast { .. } | MakeupError::OutsideWindow { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                MakeupError::AlreadyCheckedIn { .. }
+                | MakeupError::MonthlyLimit { .. }
+                | MakeupError::InsufficientPoints { .. } => StatusCode::CONFLICT,
+            },
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::MissingToken => "missing_token",
+            ApiError::InvalidToken(_) => "invalid_token",
+            ApiError::TokenExpired => "token_expired",
+            ApiError::TokenSiteMismatch { .. } => "token_site_mismatch",
+            ApiError::MissingApiKey => "missing_api_key",
+            ApiError::InvalidApiKey => "invalid_api_key",
+            ApiError::SiteNotFound(_) => "site_not_found",
+            ApiError::MemberNotFound(_) => "member_not_found",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Makeup(refused) => match refused {
+                MakeupError::Disabled => "makeup_disabled",
+                MakeupError::NotPast { .. } => "makeup_not_past",
+                MakeupError::OutsideWindow { .. } => "makeup_outside_window",
+                MakeupError::AlreadyCheckedIn { .. } => "already_checked_in",
+                MakeupError::MonthlyLimit { .. } => "makeup_monthly_limit",
+                MakeupError::InsufficientPoints { .. } => "insufficient_points",
+            },
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+fn retry_after_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::SiteNotFound(site) => ApiError::SiteNotFound(site.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> ApiError {
+        match error {
+            TokenError::Expired => ApiError::TokenExpired,
+            other => ApiError::InvalidToken(other),
+        }
+    }
+}
+
+/// The detail of an internal error, carried on the response for the logging middleware.
+#[derive(Debug, Clone)]
+struct InternalErrorDetail(String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            ApiError::Internal(_) => "something went wrong on the server".to_owned(),
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message,
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        match self {
+            ApiError::RateLimited { retry_after } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_seconds(retry_after).max(1)),
+                );
+            }
+            ApiError::Internal(detail) => {
+                response.extensions_mut().insert(InternalErrorDetail(detail));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Logs the hidden detail of internal errors, with the request they answered.
+pub async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if let Some(InternalErrorDetail(detail)) = response.extensions().get() {
+        tracing::error!(%method, %path, %detail, "internal error");
+    }
+    response
+}
+
+/// The JSON 404 for unknown API routes.
+pub async fn api_not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The JSON 405 for known API routes called with another method.
+pub async fn api_method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,134 @@
+//! Storage: the one place that knows SQL. Everything the server keeps goes through [`Store`].
+//!
+//! Today there is one implementation, SQLite ([`sqlite`]); the types in this module are what a
+//! PostgreSQL implementation would return too. The flows that must happen exactly once (a
+//! check-in, a make-up, a host event) are single store operations that run in one transaction
+//! and ask `engage-core` for every rule decision.
+
+use std::collections::BTreeSet;
+
+use engage_core::checkin::MakeupError;
+use engage_core::jiff::Timestamp;
+use engage_core::jiff::civil::Date;
+use engage_core::ledger::Source;
+use engage_core::rules::RulesFormat;
+use engage_core::{MemberId, SiteId};
+
+mod sqlite;
+
+pub use sqlite::{CountedTable, Store};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Occurs when the `--db` value names a database this build cannot use.
+    #[error("{0}")]
+    UnsupportedDatabase(String),
+    /// Occurs when creating a site whose id is taken.
+    #[error("site '{0}' already exists")]
+    SiteExists(SiteId),
+    /// Occurs when a site named by an operation does not exist.
+    #[error("site '{0}' does not exist")]
+    SiteNotFound(SiteId),
+    /// Occurs when the database refuses or fails a statement.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Occurs when a stored value cannot be read back (a corrupt row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// A site as stored.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub id: SiteId,
+    pub name: String,
+    /// IANA time zone name, e.g. `Asia/Shanghai`.
+    pub tz: String,
+    /// The HS256 secret for member tokens (its UTF-8 bytes are the HMAC key).
+    pub secret: String,
+    /// Lowercase hex SHA-256 of the site's API key.
+    pub api_key_hash: String,
+}
+
+/// What `site add` stores.
+#[derive(Debug, Clone)]
+pub struct NewSite {
+    pub site: Site,
+    pub origins: Vec<String>,
+}
+
+/// An installed rules document.
+#[derive(Debug, Clone)]
+pub struct StoredRules {
+    pub version: i64,
+    pub document: String,
+    pub format: RulesFormat,
+}
+
+/// A member's check-in history and balance, read in one go to answer check-in requests.
+#[derive(Debug, Clone, Default)]
+pub struct CheckinSummary {
+    pub days: BTreeSet<Date>,
+    pub balance: i64,
+    /// Make-ups done in the month of the day the summary was read for.
+    pub makeups_this_month: u32,
+}
+
+/// What a check-in request did.
+#[derive(Debug, Clone)]
+pub struct CheckinRecorded {
+    /// False when the day was already checked in: nothing was written.
+    pub inserted: bool,
+    pub awarded: i64,
+    pub summary: CheckinSummary,
+}
+
+/// What a make-up request did.
+#[derive(Debug, Clone)]
+pub enum MakeupRecorded {
+    Done { spent: i64, summary: CheckinSummary },
+    Refused(MakeupError),
+}
+
+/// A host event to record.
+#[derive(Debug, Clone)]
+pub struct HostEvent {
+    pub member: MemberId,
+    /// The member's display name when the host sends one.
+    pub name: Option<String>,
+    pub kind: String,
+    pub idempotency_key: String,
+    pub points: i64,
+}
+
+/// What recording a host event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostEventRecorded {
+    pub awarded: i64,
+    pub balance: i64,
+    pub duplicate: bool,
+}
+
+/// A member's profile for `/me`.
+#[derive(Debug, Clone)]
+pub struct MemberProfile {
+    pub name: String,
+    pub balance: i64,
+    pub ledger: Vec<LedgerRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LedgerRow {
+    pub source: Source,
+    pub amount: i64,
+    pub key: String,
+    pub at: Timestamp,
+}
+
+/// A member as listed by the demo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub member: MemberId,
+    pub name: String,
+}

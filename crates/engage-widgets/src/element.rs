@@ -1,0 +1,217 @@
+//! The bridge between the custom elements the loader defines and the Leptos components: mount a
+//! widget into an element's shadow root, forward attribute changes into signals, unmount on
+//! removal; and the DOM events widgets report through.
+//!
+//! The loader (`www/engage.js`) owns the element classes and the page-wide defaults
+//! (`Engage.identify`, `Engage.configure`); it hands this module the *effective* value of each
+//! attribute, so the Rust side only ever sees one value per attribute.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, Node, ShadowRoot};
+
+use crate::Theme;
+use crate::checkin::{CHECKIN_CSS, Checkin};
+use crate::i18n::Lang;
+
+/// The attributes every widget element observes, as signals the component reads.
+#[derive(Debug, Clone, Copy)]
+struct ElementAttributes {
+    site: RwSignal<String>,
+    member_token: RwSignal<Option<String>>,
+    lang: RwSignal<Option<String>>,
+    theme: RwSignal<Option<String>>,
+    server: RwSignal<Option<String>>,
+}
+
+impl ElementAttributes {
+    /// Creates the signals from the host element's current attributes. Must run inside the
+    /// mount's owner, so that unmounting disposes them.
+    fn read(host: &HtmlElement) -> ElementAttributes {
+        ElementAttributes {
+            site: RwSignal::new(host.get_attribute("site").unwrap_or_default()),
+            member_token: RwSignal::new(host.get_attribute("member-token")),
+            lang: RwSignal::new(host.get_attribute("lang")),
+            theme: RwSignal::new(host.get_attribute("theme")),
+            server: RwSignal::new(host.get_attribute("server")),
+        }
+    }
+
+    fn set(&self, name: &str, value: Option<String>) {
+        let set_if_changed = |signal: RwSignal<Option<String>>, value: Option<String>| {
+            // Setting an equal value would still notify, and a notified `site` or `server`
+            // refetches: compare first.
+            if signal.try_with_untracked(|old| *old != value) == Some(true) {
+                signal.try_set(value);
+            }
+        };
+        match name {
+            "site" => {
+                let value = value.unwrap_or_default();
+                if self.site.try_with_untracked(|old| *old != value) == Some(true) {
+                    self.site.try_set(value);
+                }
+            }
+            "member-token" => set_if_changed(self.member_token, value),
+            "lang" => set_if_changed(self.lang, value),
+            "theme" => set_if_changed(self.theme, value),
+            "server" => set_if_changed(self.server, value),
+            _ => {}
+        }
+    }
+}
+
+/// A widget mounted into a shadow root. Drop it (or call `unmount`) to remove the widget and
+/// dispose its reactive state.
+#[wasm_bindgen]
+pub struct MountHandle {
+    attributes: ElementAttributes,
+    container: web_sys::Element,
+    /// The Leptos unmount handle; its concrete type names the whole view, so it is kept erased.
+    mounted: RefCell<Option<Box<dyn std::any::Any>>>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Forwards an attribute's effective value (`null` when absent and no page default applies)
+    /// to the mounted widget; the change takes effect live.
+    pub fn set_attribute(&self, name: &str, value: Option<String>) {
+        if self.mounted.borrow().is_some() {
+            self.attributes.set(name, value);
+        }
+    }
+
+    /// Removes the widget from the shadow root and disposes its state. Calling it twice is
+    /// harmless.
+    pub fn unmount(&self) {
+        let mounted = self.mounted.borrow_mut().take();
+        drop(mounted);
+        self.container.remove();
+    }
+
+    /// Whether the widget is still mounted.
+    #[wasm_bindgen(getter)]
+    pub fn mounted(&self) -> bool {
+        self.mounted.borrow().is_some()
+    }
+}
+
+impl Drop for MountHandle {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
+/// Mounts the check-in widget into `root`, the open shadow root of `host` (an
+/// `<engage-checkin>` element), reading the host's attributes. The widget's stylesheet is
+/// adopted into `root` first, so the first paint is already styled.
+#[wasm_bindgen]
+pub fn mount_checkin(host: HtmlElement, root: ShadowRoot) -> Result<MountHandle, JsValue> {
+    adopt_stylesheet(&root, CHECKIN_CSS);
+    let document = host
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("the element has no document"))?;
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("engage-root");
+    root.append_child(&container)?;
+
+    let slot: Rc<Cell<Option<ElementAttributes>>> = Rc::new(Cell::new(None));
+    let mounted = leptos::mount::mount_to(container.clone(), {
+        let slot = Rc::clone(&slot);
+        move || {
+            let attributes = ElementAttributes::read(&host);
+            slot.set(Some(attributes));
+            let lang = Signal::derive(move || attributes.lang.get().as_deref().and_then(Lang::parse));
+            let theme =
+                Signal::derive(move || attributes.theme.get().as_deref().and_then(Theme::parse));
+            let server = Signal::derive(move || attributes.server.get());
+            view! {
+                <Checkin
+                    site=attributes.site
+                    member_token=attributes.member_token
+                    server=server
+                    lang=lang
+                    theme=theme
+                />
+            }
+        }
+    });
+    let attributes = slot
+        .take()
+        .ok_or_else(|| JsValue::from_str("the widget did not mount"))?;
+    Ok(MountHandle {
+        attributes,
+        container: container.into(),
+        mounted: RefCell::new(Some(Box::new(mounted))),
+    })
+}
+
+thread_local! {
+    /// One constructed stylesheet per CSS text, shared by every shadow root on the page.
+    static SHEETS: RefCell<Vec<(&'static str, CssStyleSheet)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Adopts `css` into the shadow root or document that contains `node`, once.
+///
+/// Constructable stylesheets are the one way to style a shadow root that a strict
+/// `style-src 'self'` allows: `<style>` elements and `style=""` attributes are inline styles.
+pub fn adopt_stylesheet(node: &Node, css: &'static str) {
+    let Some(sheet) = stylesheet(css) else {
+        return;
+    };
+    let root = node.get_root_node();
+    let (current, set): (js_sys::Array, Box<dyn Fn(&JsValue)>) =
+        if let Some(shadow) = root.dyn_ref::<ShadowRoot>() {
+            let shadow = shadow.clone();
+            (
+                shadow.adopted_style_sheets(),
+                Box::new(move |v| shadow.set_adopted_style_sheets(v)),
+            )
+        } else if let Some(document) = root.dyn_ref::<web_sys::Document>() {
+            let document = document.clone();
+            (
+                document.adopted_style_sheets(),
+                Box::new(move |v| document.set_adopted_style_sheets(v)),
+            )
+        } else {
+            return;
+        };
+    if current.includes(&sheet, 0) {
+        return;
+    }
+    current.push(&sheet);
+    set(&current);
+}
+
+fn stylesheet(css: &'static str) -> Option<CssStyleSheet> {
+    SHEETS.with(|sheets| {
+        let mut sheets = sheets.borrow_mut();
+        if let Some((_, sheet)) = sheets.iter().find(|(text, _)| std::ptr::eq(*text, css)) {
+            return Some(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new().ok()?;
+        sheet.replace_sync(css).ok()?;
+        sheets.push((css, sheet.clone()));
+        Some(sheet)
+    })
+}
+
+/// Dispatches `engage:<name>` from `target` as a bubbling, composed `CustomEvent`, so that a
+/// listener on the custom element (or any ancestor in the page) receives it.
+pub fn dispatch_widget_event(target: &web_sys::EventTarget, name: &str, detail: &impl Serialize) {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let Ok(detail) = detail.serialize(&serializer) else {
+        return;
+    };
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("engage:{name}"), &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}

@@ -1,0 +1,104 @@
+// Shared set-up of the end-to-end tests: a real engage-server on a fresh SQLite file in a temp
+// directory, on a free port, and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const root = resolve(import.meta.dirname, "../..");
+const serverBin = process.env.ENGAGE_SERVER_BIN || join(root, "target/debug/engage-server");
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/** Runs the server's command line (e.g. `site add … --json`) and returns its parsed JSON. */
+export function cli(db, args) {
+  const out = execFileSync(serverBin, [...args, "--db", db], { cwd: root, encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+/** Starts `engage-server serve --demo` on a new database; resolves once it answers /healthz. */
+export async function startServer({ before } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "engage-e2e-"));
+  const db = join(dir, "engage.db");
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  if (before) before(db);
+  const child = spawn(
+    serverBin,
+    ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo", "--static-dir", "dist", "--www-dir", "www"],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" } },
+  );
+  const exited = new Promise((ok) => child.once("exit", ok));
+  for (let i = 0; ; i++) {
+    try {
+      const response = await fetch(`${origin}/healthz`);
+      if (response.ok) break;
+    } catch { /* not listening yet */ }
+    if (child.exitCode !== null) throw new Error(`engage-server exited with ${child.exitCode}`);
+    if (i > 300) throw new Error("engage-server did not start within 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    origin,
+    db,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Opens a page that records what must never happen: console errors, uncaught exceptions and
+ * Content-Security-Policy violations, and every `engage:*` event the widgets dispatch.
+ */
+export async function openPage(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.addInitScript(() => {
+    window.__violations = [];
+    window.__events = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+    for (const type of ["engage:ready", "engage:checkin", "engage:error"]) {
+      document.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
+    }
+  });
+  await page.goto(url);
+  page.problems = problems;
+  return page;
+}
+
+/** Mints a member token the way a host site's backend does (see the README). */
+export function mintToken({ secret, site, member, name, ttlSeconds = 3600 }) {
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: member, name, site, iat: now, exp: now + ttlSeconds })}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
