@@ -29,15 +29,24 @@ struct ElementAttributes {
 }
 
 impl ElementAttributes {
-    /// Creates the signals from the host element's current attributes. Must run inside the
-    /// mount's owner, so that unmounting disposes them.
-    fn read(host: &HtmlElement) -> ElementAttributes {
+    /// Creates the signals from the host element's current attributes, falling back to the
+    /// page-wide `defaults` (an object keyed by attribute name). Must run inside the mount's
+    /// owner, so that unmounting disposes them.
+    fn read(host: &HtmlElement, defaults: Option<&js_sys::Object>) -> ElementAttributes {
+        let read = |name: &str| {
+            host.get_attribute(name).or_else(|| {
+                let defaults = defaults?;
+                js_sys::Reflect::get(defaults, &JsValue::from_str(name))
+                    .ok()?
+                    .as_string()
+            })
+        };
         ElementAttributes {
-            site: RwSignal::new(host.get_attribute("site").unwrap_or_default()),
-            member_token: RwSignal::new(host.get_attribute("member-token")),
-            lang: RwSignal::new(host.get_attribute("lang")),
-            theme: RwSignal::new(host.get_attribute("theme")),
-            server: RwSignal::new(host.get_attribute("server")),
+            site: RwSignal::new(read("site").unwrap_or_default()),
+            member_token: RwSignal::new(read("member-token")),
+            lang: RwSignal::new(read("lang")),
+            theme: RwSignal::new(read("theme")),
+            server: RwSignal::new(read("server")),
         }
     }
 
@@ -107,10 +116,15 @@ impl Drop for MountHandle {
 }
 
 /// Mounts the check-in widget into `root`, the open shadow root of `host` (an
-/// `<engage-checkin>` element), reading the host's attributes. The widget's stylesheet is
-/// adopted into `root` first, so the first paint is already styled.
+/// `<engage-checkin>` element), reading the host's attributes; `defaults` (keyed by attribute
+/// name, e.g. `{"member-token": …, "server": …}`) supplies values for attributes the host lacks.
+/// The widget's stylesheet is adopted into `root` first, so the first paint is already styled.
 #[wasm_bindgen]
-pub fn mount_checkin(host: HtmlElement, root: ShadowRoot) -> Result<MountHandle, JsValue> {
+pub fn mount_checkin(
+    host: HtmlElement,
+    root: ShadowRoot,
+    defaults: Option<js_sys::Object>,
+) -> Result<MountHandle, JsValue> {
     adopt_stylesheet(&root, CHECKIN_CSS);
     let document = host
         .owner_document()
@@ -123,7 +137,7 @@ pub fn mount_checkin(host: HtmlElement, root: ShadowRoot) -> Result<MountHandle,
     let mounted = leptos::mount::mount_to(container.clone(), {
         let slot = Rc::clone(&slot);
         move || {
-            let attributes = ElementAttributes::read(&host);
+            let attributes = ElementAttributes::read(&host, defaults.as_ref());
             slot.set(Some(attributes));
             let lang = Signal::derive(move || attributes.lang.get().as_deref().and_then(Lang::parse));
             let theme =

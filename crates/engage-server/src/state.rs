@@ -1,0 +1,156 @@
+//! What every request handler can reach: the store, the clock, the rate limiters and the
+//! server's configuration.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use engage_core::SiteId;
+use engage_core::jiff::Timestamp;
+use engage_core::jiff::tz::TimeZone;
+use engage_core::rules::{Rules, parse_rules};
+
+use crate::error::ApiError;
+use crate::limits::{LimitConfig, Limiters};
+use crate::store::Store;
+
+/// "Now", injectable so tests can cross days and time zones.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The real clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Timestamp::now)
+}
+
+/// How long a site's list of allowed origins is remembered for CORS checks.
+const ORIGIN_CACHE_TTL: Duration = Duration::from_secs(10);
+const ORIGIN_CACHE_MAX_SITES: usize = 10_000;
+
+/// Settings chosen at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Demo mode: the demo site exists and the `/api/v1/demo/*` routes answer.
+    pub demo: bool,
+    /// The built widget bundle (`engage.js`, `pkg/`), served at `/`.
+    pub static_dir: PathBuf,
+    /// The demo host pages, served at `/` where the bundle has no such file.
+    pub www_dir: PathBuf,
+    pub limits: LimitConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            demo: false,
+            static_dir: PathBuf::from("dist"),
+            www_dir: PathBuf::from("www"),
+            limits: LimitConfig::default(),
+        }
+    }
+}
+
+/// The state shared by all handlers. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Clock,
+    pub limits: Arc<Limiters>,
+    pub config: Arc<Config>,
+    origins: Arc<Mutex<HashMap<String, (Instant, Arc<[String]>)>>>,
+}
+
+/// A site as handlers use it: its time zone resolved.
+#[derive(Debug, Clone)]
+pub struct SiteContext {
+    pub id: SiteId,
+    pub name: String,
+    pub zone: TimeZone,
+    pub secret: String,
+    pub api_key_hash: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            clock: system_clock(),
+            limits: Arc::new(Limiters::new(config.limits)),
+            config: Arc::new(config),
+            origins: Arc::default(),
+        }
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// The site named in a path; an id that cannot exist is "not found" like a missing one.
+    pub async fn site(&self, raw_id: &str) -> Result<SiteContext, ApiError> {
+        let not_found = || ApiError::SiteNotFound(raw_id.chars().take(64).collect());
+        let id = SiteId::parse(raw_id).map_err(|_| not_found())?;
+        let site = self.store.site(&id).await?.ok_or_else(not_found)?;
+        let zone = TimeZone::get(&site.tz).map_err(|e| {
+            ApiError::Internal(format!("site '{id}' has time zone '{}': {e}", site.tz))
+        })?;
+        Ok(SiteContext {
+            id,
+            name: site.name,
+            zone,
+            secret: site.secret,
+            api_key_hash: site.api_key_hash,
+        })
+    }
+
+    /// The site's current rules: the newest installed document, or the defaults.
+    pub async fn rules(&self, site: &SiteId) -> Result<Rules, ApiError> {
+        match self.store.current_rules(site).await? {
+            None => Ok(Rules::default()),
+            Some(stored) => parse_rules(&stored.document, stored.format).map_err(|e| {
+                ApiError::Internal(format!(
+                    "site '{site}' rules version {} no longer parse: {e}",
+                    stored.version
+                ))
+            }),
+        }
+    }
+
+    /// Whether `origin` may call the API of `site` from a browser.
+    pub async fn origin_allowed(&self, site: &str, origin: &str) -> bool {
+        let cached = {
+            let cache = self.origins.lock().expect("origin cache lock");
+            cache
+                .get(site)
+                .filter(|(at, _)| at.elapsed() < ORIGIN_CACHE_TTL)
+                .map(|(_, origins)| origins.clone())
+        };
+        let origins = match cached {
+            Some(origins) => origins,
+            None => {
+                let Ok(id) = SiteId::parse(site) else {
+                    return false;
+                };
+                let origins: Arc<[String]> = match self.store.site_origins(&id).await {
+                    Ok(origins) => origins.into(),
+                    Err(error) => {
+                        tracing::error!(%site, %error, "could not read site origins");
+                        return false;
+                    }
+                };
+                let mut cache = self.origins.lock().expect("origin cache lock");
+                if cache.len() >= ORIGIN_CACHE_MAX_SITES {
+                    cache.clear();
+                }
+                cache.insert(site.to_owned(), (Instant::now(), origins.clone()));
+                origins
+            }
+        };
+        origins.iter().any(|allowed| allowed == origin)
+    }
+}

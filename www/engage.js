@@ -1,0 +1,157 @@
+// Engage loader: defines the <engage-*> custom elements and window.Engage, and loads the
+// widgets' WebAssembly once per page, however many widgets the page holds.
+//
+// Plain ES module, no build step. The xtask that builds the bundle replaces every
+// __ENGAGE_VERSION__ with a content hash, so the URLs below change whenever the wasm does.
+//
+// Works under a strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval';
+// style-src 'self'): no inline styles or scripts, styles go in as constructed stylesheets.
+
+const VERSION = '__ENGAGE_VERSION__';
+const ATTRIBUTES = ['site', 'member-token', 'lang', 'theme', 'server'];
+
+// The height each widget's card has once loaded, reserved before the wasm arrives.
+const WIDGETS = {
+  'engage-checkin': { widget: 'checkin', mount: 'mount_checkin', minHeight: '560px' },
+};
+
+// Page-wide defaults, keyed by attribute name: Engage.configure() and Engage.identify() set
+// them; an element's own attribute always wins.
+const defaults = {
+  server: new URL(import.meta.url).origin,
+  lang: null,
+  theme: null,
+  'member-token': null,
+};
+
+const connected = new Set();
+let loading = null;
+
+function loadWasm() {
+  loading ??= import(`./pkg/engage_widgets.js?v=${VERSION}`).then(async (module) => {
+    await module.default({
+      module_or_path: new URL(`./pkg/engage_widgets_bg.wasm?v=${VERSION}`, import.meta.url),
+    });
+    return module;
+  });
+  return loading;
+}
+
+function reserveSheet(minHeight) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(
+      `:host{display:block;min-height:${minHeight};max-width:420px}` +
+        `:host([hidden]){display:none}` +
+        `.engage-load-error{margin:0;padding:16px;font:14px/20px system-ui,sans-serif}`,
+    );
+    return sheet;
+  } catch {
+    return null;
+  }
+}
+
+function dispatch(target, name, detail) {
+  target.dispatchEvent(new CustomEvent(`engage:${name}`, { bubbles: true, composed: true, detail }));
+}
+
+function defineWidget(tag, { widget, mount, minHeight }) {
+  if (customElements.get(tag)) return;
+  const sheet = reserveSheet(minHeight);
+
+  class EngageWidgetElement extends HTMLElement {
+    static observedAttributes = ATTRIBUTES;
+    #handle = null;
+    // Bumped on every connect and disconnect, so a wasm load that finishes after the element
+    // was removed (or removed and re-added) does not mount twice or into a detached element.
+    #generation = 0;
+
+    constructor() {
+      super();
+      const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+      if (sheet) root.adoptedStyleSheets = [sheet];
+    }
+
+    connectedCallback() {
+      connected.add(this);
+      const generation = ++this.#generation;
+      loadWasm().then(
+        (module) => {
+          if (generation !== this.#generation || !this.isConnected || this.#handle) return;
+          this.shadowRoot.querySelector('.engage-load-error')?.remove();
+          this.#handle = module[mount](this, this.shadowRoot, { ...defaults });
+        },
+        (error) => {
+          if (generation !== this.#generation) return;
+          loading = null; // let a later connect try again
+          if (!this.shadowRoot.querySelector('.engage-load-error')) {
+            const p = document.createElement('p');
+            p.className = 'engage-load-error';
+            p.setAttribute('role', 'alert');
+            p.textContent = 'Engage could not load. / Engage 加载失败。';
+            this.shadowRoot.append(p);
+          }
+          dispatch(this, 'error', { widget, code: 'load_failed', message: String(error), status: 0 });
+        },
+      );
+    }
+
+    disconnectedCallback() {
+      connected.delete(this);
+      this.#generation++;
+      const handle = this.#handle;
+      this.#handle = null;
+      if (handle) {
+        handle.unmount();
+        handle.free();
+      }
+    }
+
+    attributeChangedCallback(name) {
+      this.#handle?.set_attribute(name, this.#effective(name));
+    }
+
+    // Re-sends every attribute's effective value, after the page-wide defaults changed.
+    engageSync() {
+      if (!this.#handle) return;
+      for (const name of ATTRIBUTES) this.#handle.set_attribute(name, this.#effective(name));
+    }
+
+    #effective(name) {
+      return this.getAttribute(name) ?? defaults[name] ?? null;
+    }
+  }
+
+  customElements.define(tag, EngageWidgetElement);
+}
+
+function syncAll() {
+  for (const element of connected) element.engageSync();
+}
+
+const Engage = window.Engage ?? {
+  /** Sets the member token for every widget without its own member-token attribute. */
+  identify(token) {
+    defaults['member-token'] = token || null;
+    syncAll();
+  },
+  /** Sets page-wide defaults for widgets that lack the attribute. */
+  configure(options = {}) {
+    for (const key of ['server', 'lang', 'theme']) {
+      if (key in options) defaults[key] = options[key] ?? (key === 'server' ? new URL(import.meta.url).origin : null);
+    }
+    syncAll();
+  },
+  /** Resolves once the widgets' wasm is loaded (it starts loading if nothing asked yet). */
+  get ready() {
+    return loadWasm().then(() => Engage);
+  },
+  version: VERSION,
+};
+
+if (!window.Engage) {
+  window.Engage = Engage;
+  for (const [tag, definition] of Object.entries(WIDGETS)) defineWidget(tag, definition);
+}
+
+export default Engage;
