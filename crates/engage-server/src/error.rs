@@ -187,7 +187,9 @@ impl IntoResponse for ApiError {
                 );
             }
             ApiError::Internal(detail) => {
-                response.extensions_mut().insert(InternalErrorDetail(detail));
+                response
+                    .extensions_mut()
+                    .insert(InternalErrorDetail(detail));
             }
             _ => {}
         }

@@ -1,6 +1,18 @@
 //! The Engage server: HTTP API, storage and the owner's command line, as a library so tests can
-//! drive [`router`] without a socket.
+//! drive [`router`] without a socket and call the CLI without a process.
 
+pub mod auth;
+pub mod cli;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod routes;
+pub mod state;
 pub mod store;
+pub mod token;
 
+pub use error::ApiError;
+pub use limits::LimitConfig;
+pub use routes::router;
+pub use state::{AppState, Clock, Config};
 pub use store::{Store, StoreError};

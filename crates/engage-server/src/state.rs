@@ -57,8 +57,11 @@ pub struct AppState {
     pub clock: Clock,
     pub limits: Arc<Limiters>,
     pub config: Arc<Config>,
-    origins: Arc<Mutex<HashMap<String, (Instant, Arc<[String]>)>>>,
+    origins: Arc<Mutex<OriginCache>>,
 }
+
+/// Site id → when its origins were read, and the origins.
+type OriginCache = HashMap<String, (Instant, Arc<[String]>)>;
 
 /// A site as handlers use it: its time zone resolved.
 #[derive(Debug, Clone)]

@@ -86,7 +86,9 @@ pub fn unverified_claims(token: &str) -> Result<MemberClaims, TokenError> {
     };
     let header: Header = decode_json(header)?;
     if header.alg != "HS256" {
-        return Err(TokenError::WrongAlgorithm(header.alg));
+        return Err(TokenError::WrongAlgorithm(
+            header.alg.chars().take(16).collect(),
+        ));
     }
     decode_json(claims)
 }

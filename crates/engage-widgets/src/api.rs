@@ -143,7 +143,9 @@ impl Endpoint {
             .ok()
             .and_then(|v| js_sys::JSON::stringify(&v).ok())
             .ok_or(ApiError::BadResponse { status: 0 })?;
-        let value = self.send("POST", "/checkin/makeup", Some(request.into())).await?;
+        let value = self
+            .send("POST", "/checkin/makeup", Some(request.into()))
+            .await?;
         parse(value)
     }
 
@@ -154,7 +156,12 @@ impl Endpoint {
     }
 
     /// Sends a member request and returns the parsed JSON of a success answer.
-    async fn send(&self, method: &str, path: &str, body: Option<JsValue>) -> Result<JsValue, ApiError> {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<JsValue>,
+    ) -> Result<JsValue, ApiError> {
         let Some(token) = &self.token else {
             return Err(ApiError::NotSignedIn);
         };
@@ -173,7 +180,9 @@ impl Endpoint {
             code: "invalid_token".to_owned(),
             message: "the member token cannot be sent".to_owned(),
         };
-        headers.set("Accept", "application/json").map_err(invalid_token)?;
+        headers
+            .set("Accept", "application/json")
+            .map_err(invalid_token)?;
         headers
             .set("Authorization", &format!("Bearer {}", token.trim()))
             .map_err(invalid_token)?;

@@ -139,7 +139,8 @@ pub fn mount_checkin(
         move || {
             let attributes = ElementAttributes::read(&host, defaults.as_ref());
             slot.set(Some(attributes));
-            let lang = Signal::derive(move || attributes.lang.get().as_deref().and_then(Lang::parse));
+            let lang =
+                Signal::derive(move || attributes.lang.get().as_deref().and_then(Lang::parse));
             let theme =
                 Signal::derive(move || attributes.theme.get().as_deref().and_then(Theme::parse));
             let server = Signal::derive(move || attributes.server.get());
@@ -178,33 +179,30 @@ pub fn adopt_stylesheet(node: &Node, css: &'static str) {
         return;
     };
     let root = node.get_root_node();
-    let (current, set): (js_sys::Array, Box<dyn Fn(&JsValue)>) =
-        if let Some(shadow) = root.dyn_ref::<ShadowRoot>() {
-            let shadow = shadow.clone();
-            (
-                shadow.adopted_style_sheets(),
-                Box::new(move |v| shadow.set_adopted_style_sheets(v)),
-            )
-        } else if let Some(document) = root.dyn_ref::<web_sys::Document>() {
-            let document = document.clone();
-            (
-                document.adopted_style_sheets(),
-                Box::new(move |v| document.set_adopted_style_sheets(v)),
-            )
-        } else {
-            return;
-        };
-    if current.includes(&sheet, 0) {
-        return;
+    if let Some(shadow) = root.dyn_ref::<ShadowRoot>() {
+        if let Some(sheets) = with_sheet(shadow.adopted_style_sheets(), &sheet) {
+            shadow.set_adopted_style_sheets(&sheets);
+        }
+    } else if let Some(document) = root.dyn_ref::<web_sys::Document>()
+        && let Some(sheets) = with_sheet(document.adopted_style_sheets(), &sheet)
+    {
+        document.set_adopted_style_sheets(&sheets);
     }
-    current.push(&sheet);
-    set(&current);
+}
+
+/// `sheets` with `sheet` appended, or `None` when it is already there.
+fn with_sheet(sheets: js_sys::Array, sheet: &CssStyleSheet) -> Option<js_sys::Array> {
+    if sheets.includes(sheet, 0) {
+        return None;
+    }
+    sheets.push(sheet);
+    Some(sheets)
 }
 
 fn stylesheet(css: &'static str) -> Option<CssStyleSheet> {
     SHEETS.with(|sheets| {
         let mut sheets = sheets.borrow_mut();
-        if let Some((_, sheet)) = sheets.iter().find(|(text, _)| std::ptr::eq(*text, css)) {
+        if let Some((_, sheet)) = sheets.iter().find(|(text, _)| *text == css) {
             return Some(sheet.clone());
         }
         let sheet = CssStyleSheet::new().ok()?;

@@ -43,7 +43,13 @@ impl Lang {
             .and_then(|html| html.get_attribute("lang"));
         page.as_deref()
             .and_then(Lang::parse)
-            .or_else(|| window.navigator().language().as_deref().and_then(Lang::parse))
+            .or_else(|| {
+                window
+                    .navigator()
+                    .language()
+                    .as_deref()
+                    .and_then(Lang::parse)
+            })
             .unwrap_or_default()
     }
 

@@ -227,25 +227,9 @@ impl Store {
         name: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let now = now.to_string();
-        retry_busy(|| {
-            let now = &now;
-            async move {
-                sqlx::query(
-                    "INSERT INTO members (site_id, member_id, name, first_seen, last_seen)
-                     VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (site_id, member_id)
-                     DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
-                )
-                .bind(site.as_str())
-                .bind(member.as_str())
-                .bind(name)
-                .bind(now)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
+        retry_busy(|| async move {
+            let mut conn = self.pool.acquire().await?;
+            upsert_member_in(&mut conn, site, member, name, now).await
         })
         .await
     }
@@ -321,12 +305,14 @@ impl Store {
         &self,
         site: &SiteId,
         member: &MemberId,
+        name: &str,
         today: Date,
         now: Timestamp,
         rules: &Rules,
     ) -> Result<CheckinRecorded, StoreError> {
         retry_busy(|| async move {
             let mut tx = self.begin_write().await?;
+            upsert_member_in(&mut tx, site, member, name, now).await?;
             let inserted = insert_checkin(&mut tx, site, member, today, "daily", now).await?;
             if !inserted {
                 let summary = read_summary(&mut tx, site, member, today).await?;
@@ -368,10 +354,12 @@ impl Store {
     }
 
     /// Makes up a missed `day`, paying its cost in points, if the rules allow it today.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_makeup(
         &self,
         site: &SiteId,
         member: &MemberId,
+        name: &str,
         today: Date,
         day: Date,
         now: Timestamp,
@@ -379,6 +367,7 @@ impl Store {
     ) -> Result<MakeupRecorded, StoreError> {
         retry_busy(|| async move {
             let mut tx = self.begin_write().await?;
+            upsert_member_in(&mut tx, site, member, name, now).await?;
             let before = read_summary(&mut tx, site, member, today).await?;
             let cost = match makeup_cost(
                 &rules.checkin,
@@ -396,7 +385,9 @@ impl Store {
             };
             if !insert_checkin(&mut tx, site, member, day, "makeup", now).await? {
                 tx.rollback().await?;
-                return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn { day }));
+                return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn {
+                    day,
+                }));
             }
             let key = format!("makeup:{day}");
             let entry = EntryToAppend {
@@ -413,7 +404,9 @@ impl Store {
                 Ok(appended) if !appended.duplicate => {}
                 Ok(_) => {
                     tx.rollback().await?;
-                    return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn { day }));
+                    return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn {
+                        day,
+                    }));
                 }
                 Err(LedgerError::InsufficientPoints { balance, .. }) => {
                     tx.rollback().await?;
@@ -645,6 +638,30 @@ async fn insert_origin(
         .bind(origin)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+async fn upsert_member_in(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    member: &MemberId,
+    name: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let now = now.to_string();
+    sqlx::query(
+        "INSERT INTO members (site_id, member_id, name, first_seen, last_seen)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, member_id)
+         DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
+    )
+    .bind(site.as_str())
+    .bind(member.as_str())
+    .bind(name)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

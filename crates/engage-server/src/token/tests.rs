@@ -65,7 +65,13 @@ fn refusals() {
 fn api_keys() {
     let key = new_api_key();
     assert!(key.starts_with("ek_"));
-    assert!(api_key_hash_matches(&hash_api_key(&key), &hash_api_key(&key)));
-    assert!(!api_key_hash_matches(&hash_api_key(&key), &hash_api_key("ek_x")));
+    assert!(api_key_hash_matches(
+        &hash_api_key(&key),
+        &hash_api_key(&key)
+    ));
+    assert!(!api_key_hash_matches(
+        &hash_api_key(&key),
+        &hash_api_key("ek_x")
+    ));
     assert_eq!(new_site_secret().len(), 43);
 }

@@ -21,7 +21,7 @@ use crate::i18n::Lang;
 
 /// The widget's styles, adopted into its shadow root (or the document) as a constructed
 /// stylesheet.
-pub const CHECKIN_CSS: &str = include_str!("checkin.css");
+pub static CHECKIN_CSS: &str = include_str!("checkin.css");
 
 /// The daily check-in card.
 ///
@@ -490,9 +490,8 @@ fn calendar(
 ) -> impl IntoView {
     let shown_month = Memo::new(move |_| {
         state.with(|s| {
-            s.as_ref().map(|s| {
-                YearMonth::parse(&s.month_of).unwrap_or_else(|_| YearMonth::of(s.date))
-            })
+            s.as_ref()
+                .map(|s| YearMonth::parse(&s.month_of).unwrap_or_else(|_| YearMonth::of(s.date)))
         })
     });
     let this_month = Memo::new(move |_| state.with(|s| s.as_ref().map(|s| YearMonth::of(s.date))));

@@ -1,0 +1,141 @@
+//! Demo mode (`serve --demo`): the "demo" site with sample members, and two routes that list
+//! them and mint real member tokens for them, standing in for a host site's backend. Without
+//! `--demo` these routes do not exist (404).
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use engage_core::jiff::{SignedDuration, Timestamp};
+use engage_core::{MemberId, SiteId};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use crate::store::{NewSite, Site, Store, StoreError};
+use crate::token::{MemberClaims, hash_api_key, mint_member_token, new_api_key, new_site_secret};
+
+pub const DEMO_SITE: &str = "demo";
+const DEMO_NAME: &str = "Demo community";
+const DEMO_TZ: &str = "Asia/Shanghai";
+const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
+const DEMO_MEMBERS: [(&str, &str); 4] = [
+    ("alice", "Alice"),
+    ("bob", "Bob"),
+    ("xiaoming", "小明"),
+    ("mei", "美美"),
+];
+/// How long a demo token lives.
+const DEMO_TOKEN_SECONDS: i64 = 60 * 60;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/demo/members", get(members))
+        .route("/v1/demo/token", post(token))
+}
+
+fn demo_site_id() -> SiteId {
+    SiteId::parse(DEMO_SITE).expect("valid site id")
+}
+
+/// Creates the demo site and its sample members if missing, and allows `extra_origins` (the
+/// address the server actually listens on).
+pub async fn seed_demo(
+    store: &Store,
+    extra_origins: &[String],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let site = demo_site_id();
+    if store.site(&site).await?.is_none() {
+        let new = NewSite {
+            site: Site {
+                id: site.clone(),
+                name: DEMO_NAME.into(),
+                tz: DEMO_TZ.into(),
+                secret: new_site_secret(),
+                api_key_hash: hash_api_key(&new_api_key()),
+            },
+            origins: DEMO_ORIGINS.iter().map(|o| (*o).to_owned()).collect(),
+        };
+        match store.create_site(&new, now).await {
+            Ok(()) | Err(StoreError::SiteExists(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    for origin in extra_origins {
+        store.add_site_origin(&site, origin).await?;
+    }
+    for (member, name) in DEMO_MEMBERS {
+        let member = MemberId::parse(member).expect("valid member id");
+        store
+            .add_member_if_missing(&site, &member, name, now)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DemoMember {
+    pub member: String,
+    pub name: String,
+}
+
+/// `GET /api/v1/demo/members`
+async fn members(State(state): State<AppState>) -> Result<Json<Vec<DemoMember>>, ApiError> {
+    let members = state.store.members(&demo_site_id()).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|m| DemoMember {
+                member: m.member.to_string(),
+                name: m.name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoTokenRequest {
+    pub member: MemberId,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DemoToken {
+    pub token: String,
+    pub member: String,
+    pub name: String,
+    pub site: String,
+    pub expires_at: Timestamp,
+}
+
+/// `POST /api/v1/demo/token` with `{"member": "alice"}`: what a host backend would do.
+async fn token(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<DemoTokenRequest>,
+) -> Result<Json<DemoToken>, ApiError> {
+    let site = state.site(DEMO_SITE).await?;
+    let member = state
+        .store
+        .member(&site.id, &request.member)
+        .await?
+        .ok_or_else(|| ApiError::MemberNotFound(request.member.to_string()))?;
+    let now = state.now();
+    let expires_at = now
+        .checked_add(SignedDuration::from_secs(DEMO_TOKEN_SECONDS))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let claims = MemberClaims {
+        sub: member.member.to_string(),
+        name: member.name.clone(),
+        site: site.id.to_string(),
+        iat: now.as_second(),
+        exp: expires_at.as_second(),
+    };
+    Ok(Json(DemoToken {
+        token: mint_member_token(&site.secret, &claims),
+        member: claims.sub,
+        name: member.name,
+        site: claims.site,
+        expires_at,
+    }))
+}

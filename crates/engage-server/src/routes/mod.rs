@@ -1,0 +1,107 @@
+//! The HTTP surface: `/api/v1` (JSON, CORS per site, rate limited), `/healthz`, and the static
+//! bundle and demo pages at `/`. [`router`] builds it all so tests can call it without a socket.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::{api_method_not_allowed, api_not_found, log_internal_errors};
+use crate::extract::BODY_LIMIT_BYTES;
+use crate::limits::limit_by_ip;
+use crate::state::AppState;
+
+pub mod assets;
+pub mod checkin;
+pub mod demo;
+pub mod events;
+pub mod me;
+
+/// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
+
+/// The whole server as one router.
+pub fn router(state: AppState) -> Router {
+    let mut api = Router::new()
+        .route(
+            "/v1/sites/{site}/checkin",
+            get(checkin::checkin_state).post(checkin::check_in),
+        )
+        .route("/v1/sites/{site}/checkin/makeup", post(checkin::make_up))
+        .route("/v1/sites/{site}/me", get(me::me))
+        .route("/v1/sites/{site}/events", post(events::record_host_event))
+        .route("/v1/openapi.json", get(openapi));
+    if state.config.demo {
+        api = api.merge(demo::routes());
+    }
+    let api = api
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), limit_by_ip))
+        .layer(cors_layer(state.clone()))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(healthz))
+        .fallback_service(assets::service(&state.config))
+        .layer(from_fn(log_internal_errors))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI_JSON,
+    )
+}
+
+/// CORS for the API: a browser origin is allowed only if the site named in the path lists it.
+fn cors_layer(state: AppState) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::async_predicate(
+            move |origin: HeaderValue, parts: &Parts| {
+                let state = state.clone();
+                let site = site_segment(parts.uri.path()).map(str::to_owned);
+                async move {
+                    match (site, origin.to_str()) {
+                        (Some(site), Ok(origin)) => state.origin_allowed(&site, origin).await,
+                        _ => false,
+                    }
+                }
+            },
+        ))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        // Widgets read Retry-After to tell the member when to try again.
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The `{site}` of a `…/sites/{site}/…` path.
+fn site_segment(path: &str) -> Option<&str> {
+    let mut segments = path.split('/');
+    segments.find(|s| *s == "sites")?;
+    segments.next().filter(|s| !s.is_empty())
+}
