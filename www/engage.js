@@ -12,7 +12,7 @@ const ATTRIBUTES = ['site', 'member-token', 'lang', 'theme', 'server'];
 
 // The height each widget's card has once loaded, reserved before the wasm arrives.
 const WIDGETS = {
-  'engage-checkin': { widget: 'checkin', mount: 'mount_checkin', minHeight: '560px' },
+  'engage-checkin': { widget: 'checkin', mount: 'mount_checkin', minHeight: '568px' },
 };
 
 // Page-wide defaults, keyed by attribute name: Engage.configure() and Engage.identify() set

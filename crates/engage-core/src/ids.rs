@@ -74,6 +74,63 @@ impl MemberId {
     }
 }
 
+/// A poll's slug, chosen by the site owner; same alphabet as a [`SiteId`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PollId(String);
+
+impl PollId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<PollId, IdError> {
+        parse_slug("poll id", value, Self::MAX_LEN).map(PollId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The random id an anonymous visitor's browser keeps (`X-Engage-Visitor`): 8 to 64 ASCII
+/// letters, digits, `-` and `_`. It is not a secret and proves nothing; it only tells one
+/// browser's votes from another's, and per-IP limits bound what a forger can do with it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct VisitorId(String);
+
+impl VisitorId {
+    pub const MIN_LEN: usize = 8;
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<VisitorId, IdError> {
+        const KIND: &str = "visitor id";
+        if value.is_empty() {
+            return Err(IdError::Empty { kind: KIND });
+        }
+        if value.len() > Self::MAX_LEN {
+            return Err(IdError::TooLong {
+                kind: KIND,
+                max: Self::MAX_LEN,
+            });
+        }
+        let alphabet_ok = value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !alphabet_ok || value.len() < Self::MIN_LEN {
+            return Err(IdError::BadCharacter {
+                kind: KIND,
+                value: value.escape_debug().to_string(),
+                allowed: "8 to 64 ASCII letters, digits, '-' and '_'",
+            });
+        }
+        Ok(VisitorId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Parses an owner-chosen slug such as a site, poll or lottery id.
 pub fn parse_slug(kind: &'static str, value: &str, max: usize) -> Result<String, IdError> {
     if value.is_empty() {
@@ -125,6 +182,8 @@ macro_rules! impl_id_traits {
 
 impl_id_traits!(SiteId);
 impl_id_traits!(MemberId);
+impl_id_traits!(PollId);
+impl_id_traits!(VisitorId);
 
 #[cfg(test)]
 mod tests {
@@ -151,6 +210,17 @@ mod tests {
             SiteId::parse(&"a".repeat(65)),
             Err(IdError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn poll_and_visitor_ids() {
+        assert!(PollId::parse("favourite-feature").is_ok());
+        assert!(PollId::parse("Favourite").is_err());
+        assert!(VisitorId::parse("Ab3_-xyz").is_ok());
+        assert!(VisitorId::parse(&"v".repeat(64)).is_ok());
+        for bad in ["", "short", "has space1", "名字名字名字名字", &"v".repeat(65)] {
+            assert!(VisitorId::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

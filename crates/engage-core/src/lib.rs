@@ -10,7 +10,8 @@ pub mod checkin;
 pub mod ids;
 pub mod ledger;
 pub mod level;
+pub mod poll;
 pub mod rules;
 
-pub use ids::{IdError, MemberId, SiteId};
+pub use ids::{IdError, MemberId, PollId, SiteId, VisitorId};
 pub use jiff;

@@ -4,6 +4,8 @@
 //! (`http://127.0.0.1:9`), and the loaded states from a fake `fetch` (installed by the inline
 //! JavaScript below) that answers for the origin `http://fake.engage.test` only.
 
+#![cfg(target_arch = "wasm32")]
+
 use engage_widgets::{Checkin, Lang, Theme, mount_checkin};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -190,6 +192,7 @@ async fn theme_class() {
 #[wasm_bindgen_test]
 async fn unreachable_server_shows_offline_with_retry() {
     let (root, container) = shadow_container();
+    let events = record_events(&root.host());
     let _mounted = leptos::mount::mount_to(container, || {
         view! { <Checkin site="demo" server=UNREACHABLE member_token="good" lang=Lang::En /> }
     });
@@ -199,6 +202,20 @@ async fn unreachable_server_shows_offline_with_retry() {
     .await;
     assert!(text(&root).contains("You're offline"), "{}", text(&root));
     assert!(query(&root, ".engage-checkin__message--offline").is_some());
+    wait_for("engage:error", || events.length() >= 1).await;
+    let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap();
+    let error = events.get(0);
+    assert_eq!(
+        get(&error, "type").as_string().as_deref(),
+        Some("engage:error")
+    );
+    let detail = get(&error, "detail");
+    assert_eq!(
+        get(&detail, "widget").as_string().as_deref(),
+        Some("checkin")
+    );
+    assert_eq!(get(&detail, "code").as_string().as_deref(), Some("offline"));
+    assert_eq!(get(&detail, "status").as_f64(), Some(0.0));
     // Retry shows the skeleton again, then fails the same way.
     click(&root, ".engage-checkin__retry");
     wait_for("the skeleton", || {
