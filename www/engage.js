@@ -1,8 +1,8 @@
 // Engage loader: defines the <engage-*> custom elements and window.Engage, and loads the
 // widgets' WebAssembly once per page, however many widgets the page holds.
 //
-// Plain ES module, no build step. The xtask that builds the bundle replaces every
-// __ENGAGE_VERSION__ with a content hash, so the URLs below change whenever the wasm does.
+// Plain ES module, no build step. The xtask that builds the bundle stamps VERSION below with a
+// content hash, so the bundle URLs change whenever the wasm does.
 //
 // Works under a strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval';
 // style-src 'self'): no inline styles or scripts, styles go in as constructed stylesheets.

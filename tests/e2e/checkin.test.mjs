@@ -218,7 +218,7 @@ test("the bundle is served compressed, with the wasm content type and cache head
   const loader = await fetch(`${server.origin}/engage.js`, { headers: { "accept-encoding": "br" } });
   assert.equal(loader.status, 200);
   const text = await loader.text();
-  const version = text.match(/\?v=([0-9a-f]+)/)?.[1];
+  const version = text.match(/const VERSION = '([0-9a-f]+)'/)?.[1];
   assert.ok(version, "the loader names its bundle version");
   const wasm = await fetch(`${server.origin}/pkg/engage_widgets_bg.wasm?v=${version}`, { headers: { "accept-encoding": "br" } });
   assert.equal(wasm.status, 200);

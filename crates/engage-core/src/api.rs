@@ -3,9 +3,11 @@
 //!
 //! Fields may be added; the names and meanings below are a contract (see PRODUCT.md).
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::PollId;
 use crate::ledger::Source;
 
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
@@ -26,6 +28,7 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinState {
     /// Today in the site's time zone.
+    #[serde(with = "crate::ymd")]
     pub date: Date,
     /// Whether the member has checked in today.
     pub checked_in: bool,
@@ -39,6 +42,7 @@ pub struct CheckinState {
     /// The member's balance after this request.
     pub points: i64,
     /// The check-in days of the shown month (`month_of`), ascending.
+    #[serde(with = "crate::ymd::list")]
     pub month: Vec<Date>,
     /// Badge ids newly earned by this request.
     pub badges: Vec<String>,
@@ -70,6 +74,7 @@ pub struct MakeupOffer {
     /// Points one make-up costs.
     pub cost: i64,
     /// Missed days inside the window, ascending: the days a make-up can repair now.
+    #[serde(with = "crate::ymd::list")]
     pub missed: Vec<Date>,
     /// Make-ups left this month, when the owner caps them.
     pub left_this_month: Option<u32>,
@@ -79,6 +84,7 @@ pub struct MakeupOffer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MakeupRequest {
+    #[serde(with = "crate::ymd")]
     pub date: Date,
 }
 
@@ -117,4 +123,173 @@ pub struct LedgerEntryView {
     pub amount: i64,
     pub at: jiff::Timestamp,
     pub key: String,
+}
+
+/// Who may see a poll's tally. A closed poll always shows its final tally.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsVisibility {
+    /// Everyone, at any time.
+    #[default]
+    Always,
+    /// Whoever has voted.
+    AfterVote,
+    /// Everyone, once the poll is closed.
+    AfterClose,
+}
+
+impl ResultsVisibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultsVisibility::Always => "always",
+            ResultsVisibility::AfterVote => "after_vote",
+            ResultsVisibility::AfterClose => "after_close",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ResultsVisibility> {
+        [
+            ResultsVisibility::Always,
+            ResultsVisibility::AfterVote,
+            ResultsVisibility::AfterClose,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
+}
+
+/// One answer of a poll as its owner defines it: a slug and the text shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// `POST /api/v1/admin/sites/{site}/polls`. Only `id`, `question` and `options` are required;
+/// see `poll::validate_poll` for the limits and defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePoll {
+    pub id: String,
+    pub question: String,
+    pub options: Vec<PollOption>,
+    /// Multiple choice (up to `max_choices`) rather than single choice.
+    #[serde(default)]
+    pub multiple: bool,
+    /// Default: 1 for single choice, the number of options for multiple choice.
+    #[serde(default)]
+    pub max_choices: Option<u32>,
+    /// When voting ends; never when absent.
+    #[serde(default)]
+    pub closes_at: Option<Timestamp>,
+    #[serde(default)]
+    pub results: ResultsVisibility,
+    /// Whether visitors without a member token may vote (keyed by their visitor id).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Whether a voter may change their vote.
+    #[serde(default)]
+    pub allow_change: bool,
+    /// Points a member's first vote earns.
+    #[serde(default)]
+    pub points: i64,
+    /// The most anonymous votes one IP address may cast in this poll (default 20).
+    #[serde(default)]
+    pub ip_limit: Option<u32>,
+}
+
+/// `PATCH /api/v1/admin/sites/{site}/polls/{poll}`: any subset of the poll's fields, plus
+/// `"closed": true` to close it now. `options` is the whole new list: options may be
+/// relabelled, reordered or added; one that has votes cannot be removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePoll {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<PollOption>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<u32>,
+    /// Absent: unchanged; `null`: no close time; a time: the new close time.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closes_at: Option<Option<Timestamp>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<ResultsVisibility>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_change: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_limit: Option<u32>,
+    /// `true` closes the poll now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<bool>,
+}
+
+/// Tells a field that is present (even as `null`) from one that is absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// `POST /api/v1/sites/{site}/polls/{poll}/votes`: option ids, at most `max_choices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    pub choices: Vec<String>,
+}
+
+/// `GET /api/v1/sites/{site}/polls/{poll}`, the answer to a vote, and the owner's answers.
+/// Counts (`votes`, `total_votes`) are present only when `results_visible`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollView {
+    pub id: PollId,
+    pub question: String,
+    pub options: Vec<PollOptionView>,
+    pub multiple: bool,
+    pub max_choices: u32,
+    pub closes_at: Option<Timestamp>,
+    pub closed: bool,
+    /// The caller's current choices in option order; empty when they have not voted.
+    pub my_choices: Vec<String>,
+    /// How many voters voted (not how many choices they made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_votes: Option<u64>,
+    /// Whether this caller may see the tally now.
+    pub results_visible: bool,
+    pub results: ResultsVisibility,
+    pub anonymous: bool,
+    pub allow_change: bool,
+    /// Points a member's first vote earns.
+    pub points_per_vote: i64,
+    /// Points this request awarded (vote answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awarded: Option<i64>,
+    /// The member's balance afterwards (vote answers to members only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    /// The most anonymous votes per IP address (owner answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOptionView {
+    pub id: String,
+    pub label: String,
+    /// Voters who chose this option, when the tally is visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub votes: Option<u64>,
 }

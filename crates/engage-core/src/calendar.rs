@@ -1,8 +1,8 @@
 //! Calendar days in a site's time zone, and the month grid the check-in widget draws.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 
 /// The calendar day an instant falls on in the site's time zone.
 ///
@@ -14,12 +14,29 @@ pub fn calendar_day(at: Timestamp, site_zone: &TimeZone) -> Date {
 
 /// The day before `day`, or `None` at the start of the supported range.
 pub fn previous_day(day: Date) -> Option<Date> {
-    day.checked_sub(1.day()).ok()
+    day.yesterday().ok()
 }
 
 /// The day after `day`, or `None` at the end of the supported range.
 pub fn next_day(day: Date) -> Option<Date> {
-    day.checked_add(1.day()).ok()
+    day.tomorrow().ok()
+}
+
+/// Days since 1970-01-01 (negative before it), by plain arithmetic: cheaper in the widgets'
+/// wasm than jiff's span machinery, and exact for every date jiff supports.
+pub fn day_number(day: Date) -> i64 {
+    // Howard Hinnant's days_from_civil, with years starting in March.
+    let (y, m, d) = (
+        i64::from(day.year()),
+        i64::from(day.month()),
+        i64::from(day.day()),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// A month, as the widget navigates and the API names it (`YYYY-MM`).
@@ -57,7 +74,9 @@ impl YearMonth {
     }
 
     pub fn first_day(self) -> Date {
-        Date::new(self.year, self.month, 1).expect("validated year and month")
+        // An out-of-range month (the fields are public) clamps rather than panics; `expect`
+        // here would also pull jiff's error formatting into the widgets' wasm.
+        Date::new(self.year.clamp(1, 9999), self.month.clamp(1, 12), 1).unwrap_or(Date::MIN)
     }
 
     pub fn last_day(self) -> Date {
@@ -131,6 +150,19 @@ mod tests {
         assert_eq!(calendar_day(at, &shanghai), date(2026, 11, 21));
         assert_eq!(calendar_day(at, &new_york), date(2026, 11, 20));
         assert_eq!(calendar_day(at, &TimeZone::UTC), date(2026, 11, 20));
+    }
+
+    #[test]
+    fn day_numbers_count_days_since_the_epoch() {
+        assert_eq!(day_number(date(1970, 1, 1)), 0);
+        assert_eq!(day_number(date(1969, 12, 31)), -1);
+        assert_eq!(day_number(date(2000, 3, 1)), 11_017);
+        let mut day = date(1899, 12, 25);
+        for _ in 0..100_000 {
+            let next = day.tomorrow().unwrap();
+            assert_eq!(day_number(next), day_number(day) + 1, "{next}");
+            day = next;
+        }
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::api::{MakeupOffer, MilestoneView};
@@ -93,6 +92,10 @@ pub enum MakeupError {
     /// Occurs when the day is further back than the window allows.
     #[error("{day} is more than {window_days} days ago and can no longer be made up")]
     OutsideWindow { day: Date, window_days: u32 },
+    /// Occurs when the day is before the member's first check-in: a day before one started
+    /// was not missed, and make-ups must not buy a streak from nothing.
+    #[error("{day} is before the first check-in and was not missed")]
+    BeforeFirstCheckin { day: Date },
     /// Occurs when the member already checked in on that day.
     #[error("{day} is already checked in")]
     AlreadyCheckedIn { day: Date },
@@ -131,6 +134,9 @@ pub fn makeup_cost(
     if days.contains(&day) {
         return Err(MakeupError::AlreadyCheckedIn { day });
     }
+    if days.first().is_none_or(|first| day < *first) {
+        return Err(MakeupError::BeforeFirstCheckin { day });
+    }
     if let Some(max) = makeup.max_per_month
         && makeups_this_month >= max
     {
@@ -146,10 +152,8 @@ pub fn makeup_cost(
 }
 
 fn in_window(today: Date, day: Date, window_days: u32) -> bool {
-    let earliest = today
-        .checked_sub(i64::from(window_days).days())
-        .unwrap_or(Date::MIN);
-    day >= earliest && day < today
+    let age = crate::calendar::day_number(today) - crate::calendar::day_number(day);
+    age >= 1 && age <= i64::from(window_days)
 }
 
 /// What the widget offers: the missed days that could be made up today, if make-ups are on.
@@ -165,8 +169,9 @@ pub fn makeup_offer(
     }
     let mut missed = Vec::new();
     let mut cursor = previous_day(today);
+    let first = days.first().copied();
     while let Some(day) = cursor.filter(|d| in_window(today, *d, makeup.window_days)) {
-        if !days.contains(&day) {
+        if first.is_some_and(|first| day > first) && !days.contains(&day) {
             missed.push(day);
         }
         cursor = previous_day(day);

@@ -218,7 +218,13 @@ mod tests {
         assert!(PollId::parse("Favourite").is_err());
         assert!(VisitorId::parse("Ab3_-xyz").is_ok());
         assert!(VisitorId::parse(&"v".repeat(64)).is_ok());
-        for bad in ["", "short", "has space1", "名字名字名字名字", &"v".repeat(65)] {
+        for bad in [
+            "",
+            "short",
+            "has space1",
+            "名字名字名字名字",
+            &"v".repeat(65),
+        ] {
             assert!(VisitorId::parse(bad).is_err(), "{bad}");
         }
     }

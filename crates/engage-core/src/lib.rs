@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod level;
 pub mod poll;
 pub mod rules;
+pub mod ymd;
 
 pub use ids::{IdError, MemberId, PollId, SiteId, VisitorId};
 pub use jiff;

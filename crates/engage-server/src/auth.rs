@@ -1,16 +1,16 @@
-//! Who is calling, as extractors: [`Member`] (a member token from the host site) and
+//! Who is calling, as extractors: [`Member`] (a member token from the host site), [`Visitor`]
+//! (anyone: a member if a token is sent, else an anonymous visitor with a visitor id) and
 //! [`SiteKey`] (the site's API key, for host backends). A handler's signature says who may
 //! call it. Extractors only verify; they store nothing, so a refused request leaves no trace.
 
-use std::collections::HashMap;
-
-use axum::RequestPartsExt;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use engage_core::MemberId;
+use engage_core::poll::Voter;
+use engage_core::{MemberId, VisitorId};
 
 use crate::error::ApiError;
+use crate::extract::path_param;
 use crate::state::{AppState, SiteContext};
 use crate::token::{
     TokenError, api_key_hash_matches, hash_api_key, unverified_claims, verify_member_token,
@@ -34,30 +34,98 @@ impl FromRequestParts<AppState> for Member {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Member, ApiError> {
         let site = site_in_path(parts, state).await?;
         let token = bearer(parts).ok_or(ApiError::MissingToken)?;
-        // The site claim is compared before the signature so that a token of another site
-        // gets a precise answer; it is verified with this site's secret right after.
-        let claims = unverified_claims(token)?;
-        if claims.site != site.id.as_str() {
-            return Err(ApiError::TokenSiteMismatch {
-                token_site: claims.site.chars().take(64).collect(),
-                path_site: site.id.to_string(),
-            });
+        member_from_token(parts, state, site, token)
+    }
+}
+
+/// Verifies `token` as a member token of `site` and counts a write toward the member's limit.
+fn member_from_token(
+    parts: &Parts,
+    state: &AppState,
+    site: SiteContext,
+    token: &str,
+) -> Result<Member, ApiError> {
+    // The site claim is compared before the signature so that a token of another site
+    // gets a precise answer; it is verified with this site's secret right after.
+    let claims = unverified_claims(token)?;
+    if claims.site != site.id.as_str() {
+        return Err(ApiError::TokenSiteMismatch {
+            token_site: claims.site.chars().take(64).collect(),
+            path_site: site.id.to_string(),
+        });
+    }
+    let claims = verify_member_token(&site.secret, token, state.now())?;
+    let id = MemberId::parse(&claims.sub).map_err(|_| TokenError::Malformed)?;
+    let name = claims.name.trim();
+    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(TokenError::Malformed.into());
+    }
+    let name = if name.is_empty() {
+        id.to_string()
+    } else {
+        name.to_owned()
+    };
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        state.limits.check_member_write(&site.id, &id)?;
+    }
+    Ok(Member { site, id, name })
+}
+
+/// The header in which an anonymous visitor's browser sends its visitor id.
+pub const VISITOR_HEADER: &str = "x-engage-visitor";
+
+/// Anyone on the site in the path. A request with a member token is that member (and a bad
+/// token is refused as for [`Member`]); without one it is an anonymous visitor, known by the
+/// `X-Engage-Visitor` id when that is valid. Routes decide what an anonymous caller may do.
+#[derive(Debug, Clone)]
+pub enum Visitor {
+    Member(Member),
+    Anonymous {
+        site: SiteContext,
+        visitor_id: Option<VisitorId>,
+    },
+}
+
+impl Visitor {
+    pub fn site(&self) -> &SiteContext {
+        match self {
+            Visitor::Member(member) => &member.site,
+            Visitor::Anonymous { site, .. } => site,
         }
-        let claims = verify_member_token(&site.secret, token, state.now())?;
-        let id = MemberId::parse(&claims.sub).map_err(|_| TokenError::Malformed)?;
-        let name = claims.name.trim();
-        if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-            return Err(TokenError::Malformed.into());
+    }
+
+    /// Who votes: the member, or the visitor id; `None` for a visitor without a valid id.
+    pub fn voter(&self) -> Option<Voter> {
+        match self {
+            Visitor::Member(member) => Some(Voter::Member(member.id.clone())),
+            Visitor::Anonymous { visitor_id, .. } => visitor_id.clone().map(Voter::Visitor),
         }
-        let name = if name.is_empty() {
-            id.to_string()
-        } else {
-            name.to_owned()
-        };
-        if parts.method != Method::GET && parts.method != Method::HEAD {
-            state.limits.check_member_write(&site.id, &id)?;
+    }
+
+    /// The member's display name; empty for a visitor.
+    pub fn name(&self) -> &str {
+        match self {
+            Visitor::Member(member) => &member.name,
+            Visitor::Anonymous { .. } => "",
         }
-        Ok(Member { site, id, name })
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, ApiError> {
+        let site = site_in_path(parts, state).await?;
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let token = bearer(parts).ok_or(ApiError::MissingToken)?;
+            return member_from_token(parts, state, site, token).map(Visitor::Member);
+        }
+        let visitor_id = parts
+            .headers
+            .get(VISITOR_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| VisitorId::parse(value).ok());
+        Ok(Visitor::Anonymous { site, visitor_id })
     }
 }
 
@@ -81,14 +149,8 @@ impl FromRequestParts<AppState> for SiteKey {
 }
 
 async fn site_in_path(parts: &mut Parts, state: &AppState) -> Result<SiteContext, ApiError> {
-    let Path(params) = parts
-        .extract::<Path<HashMap<String, String>>>()
-        .await
-        .map_err(|e| ApiError::Internal(format!("route has no site parameter: {e}")))?;
-    let site = params
-        .get("site")
-        .ok_or_else(|| ApiError::Internal("route has no site parameter".into()))?;
-    state.site(site).await
+    let site = path_param(parts, "site").await?;
+    state.site(&site).await
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use engage_core::api::{ErrorBody, ErrorDetail};
 use engage_core::checkin::MakeupError;
+use engage_core::poll::{PollError, VoteError};
 
 use crate::store::StoreError;
 use crate::token::TokenError;
@@ -56,6 +57,18 @@ pub enum ApiError {
     /// Occurs when the site in the path does not exist.
     #[error("site '{0}' does not exist")]
     SiteNotFound(String),
+    /// Occurs when the poll in the path does not exist.
+    #[error("poll '{0}' does not exist")]
+    PollNotFound(String),
+    /// Occurs when creating a poll with an id the site already uses.
+    #[error("poll '{0}' already exists")]
+    PollExists(String),
+    /// Occurs when a poll definition or edit is refused by the rules.
+    #[error("{0}")]
+    Poll(PollError),
+    /// Occurs when a vote is refused by the rules.
+    #[error("{0}")]
+    Vote(VoteError),
     /// Occurs when a member named in a request does not exist.
     #[error("member '{0}' does not exist")]
     MemberNotFound(String),
@@ -89,15 +102,30 @@ impl ApiError {
             | ApiError::TokenSiteMismatch { .. }
             | ApiError::MissingApiKey
             | ApiError::InvalidApiKey => StatusCode::UNAUTHORIZED,
-            ApiError::SiteNotFound(_) | ApiError::MemberNotFound(_) | ApiError::NotFound => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::SiteNotFound(_)
+            | ApiError::PollNotFound(_)
+            | ApiError::MemberNotFound(_)
+            | ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::PollExists(_) => StatusCode::CONFLICT,
+            ApiError::Poll(PollError::OptionHasVotes { .. }) => StatusCode::CONFLICT,
+            ApiError::Poll(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Vote(refused) => match refused {
+                VoteError::MissingVisitorId => StatusCode::BAD_REQUEST,
+                VoteError::MembersOnly => StatusCode::UNAUTHORIZED,
+                VoteError::NoChoice
+                | VoteError::InvalidChoice { .. }
+                | VoteError::DuplicateChoice { .. }
+                | VoteError::TooManyChoices { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                VoteError::Closed { .. }
+                | VoteError::AlreadyVoted
+                | VoteError::IpLimitReached { .. } => StatusCode::CONFLICT,
+            },
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Makeup(refused) => match refused {
                 MakeupError::Disabled => StatusCode::FORBIDDEN,
-                MakeupError::NotPast { .. } | MakeupError::OutsideWindow { .. } => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                MakeupError::NotPast { .. }
+                | MakeupError::OutsideWindow { .. }
+                | MakeupError::BeforeFirstCheckin { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 MakeupError::AlreadyCheckedIn { .. }
                 | MakeupError::MonthlyLimit { .. }
                 | MakeupError::InsufficientPoints { .. } => StatusCode::CONFLICT,
@@ -122,6 +150,22 @@ impl ApiError {
             ApiError::MissingApiKey => "missing_api_key",
             ApiError::InvalidApiKey => "invalid_api_key",
             ApiError::SiteNotFound(_) => "site_not_found",
+            ApiError::PollNotFound(_) => "poll_not_found",
+            ApiError::PollExists(_) => "poll_exists",
+            ApiError::Poll(PollError::OptionHasVotes { .. }) => "option_has_votes",
+            ApiError::Poll(_) => "invalid_poll",
+            ApiError::Vote(refused) => match refused {
+                VoteError::MissingVisitorId => "missing_visitor_id",
+                VoteError::MembersOnly => "members_only",
+                VoteError::NoChoice => "no_choice",
+                VoteError::InvalidChoice { .. } | VoteError::DuplicateChoice { .. } => {
+                    "invalid_choice"
+                }
+                VoteError::TooManyChoices { .. } => "too_many_choices",
+                VoteError::Closed { .. } => "poll_closed",
+                VoteError::AlreadyVoted => "already_voted",
+                VoteError::IpLimitReached { .. } => "ip_limit_reached",
+            },
             ApiError::MemberNotFound(_) => "member_not_found",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -129,6 +173,7 @@ impl ApiError {
                 MakeupError::Disabled => "makeup_disabled",
                 MakeupError::NotPast { .. } => "makeup_not_past",
                 MakeupError::OutsideWindow { .. } => "makeup_outside_window",
+                MakeupError::BeforeFirstCheckin { .. } => "makeup_before_first_checkin",
                 MakeupError::AlreadyCheckedIn { .. } => "already_checked_in",
                 MakeupError::MonthlyLimit { .. } => "makeup_monthly_limit",
                 MakeupError::InsufficientPoints { .. } => "insufficient_points",
@@ -147,6 +192,8 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
             StoreError::SiteNotFound(site) => ApiError::SiteNotFound(site.to_string()),
+            StoreError::PollNotFound(poll) => ApiError::PollNotFound(poll.to_string()),
+            StoreError::PollExists(poll) => ApiError::PollExists(poll.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -1,12 +1,19 @@
-//! Request extractors that turn axum's rejections into [`ApiError`]s with stable codes.
+//! Request extractors that turn axum's rejections into [`ApiError`]s with stable codes, and the
+//! small ones handlers share: path parameters and the client's address.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use axum::RequestPartsExt;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use engage_core::PollId;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::limits::client_ip;
 
 /// The most a request body may hold.
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
@@ -64,4 +71,42 @@ where
 
 fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::InvalidQuery(rejection.body_text())
+}
+
+/// The raw value of the path parameter `name`; a route without it is a bug.
+pub async fn path_param(parts: &mut Parts, name: &str) -> Result<String, ApiError> {
+    let Path(mut params) = parts
+        .extract::<Path<HashMap<String, String>>>()
+        .await
+        .map_err(|e| ApiError::Internal(format!("route has no {name} parameter: {e}")))?;
+    params
+        .remove(name)
+        .ok_or_else(|| ApiError::Internal(format!("route has no {name} parameter")))
+}
+
+/// The `{poll}` of the path. An id that cannot exist is "not found", like a missing poll.
+#[derive(Debug, Clone)]
+pub struct PollPath(pub PollId);
+
+impl<S: Send + Sync> FromRequestParts<S> for PollPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<PollPath, ApiError> {
+        let raw = path_param(parts, "poll").await?;
+        PollId::parse(&raw)
+            .map(PollPath)
+            .map_err(|_| ApiError::PollNotFound(raw.chars().take(PollId::MAX_LEN).collect()))
+    }
+}
+
+/// The client's address, as the per-IP limits see it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<ClientIp, ApiError> {
+        Ok(ClientIp(client_ip(&parts.extensions)))
+    }
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod live;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Extensions;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use engage_core::{MemberId, SiteId};
@@ -104,13 +105,17 @@ impl Limiters {
     }
 }
 
-/// Middleware: the per-IP limit. Without a peer address (tests) all requests share one key.
-pub async fn limit_by_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let ip = request
-        .extensions()
+/// The address of the client, as the connection shows it. Without a peer address (tests) every
+/// request has the unspecified address, so all share one per-IP allowance.
+pub fn client_ip(extensions: &Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-    match state.limits.check_ip(ip) {
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// Middleware: the per-IP limit.
+pub async fn limit_by_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match state.limits.check_ip(client_ip(request.extensions())) {
         Ok(()) => next.run(request).await,
         Err(refused) => refused.into_response(),
     }

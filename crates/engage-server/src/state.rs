@@ -1,5 +1,5 @@
-//! What every request handler can reach: the store, the clock, the rate limiters and the
-//! server's configuration.
+//! What every request handler can reach: the store, the clock, the rate limiters, the live
+//! tally channels and the server's configuration.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use engage_core::rules::{Rules, parse_rules};
 
 use crate::error::ApiError;
 use crate::limits::{LimitConfig, Limiters};
+use crate::live::TallyChannels;
 use crate::store::Store;
 
 /// "Now", injectable so tests can cross days and time zones.
@@ -37,6 +38,9 @@ pub struct Config {
     /// The demo host pages, served at `/` where the bundle has no such file.
     pub www_dir: PathBuf,
     pub limits: LimitConfig,
+    /// The least time between two `tally` events on one live stream: a busy poll's votes are
+    /// announced together, so listening widgets re-read it at most this often.
+    pub tally_event_interval: Duration,
 }
 
 impl Default for Config {
@@ -46,6 +50,7 @@ impl Default for Config {
             static_dir: PathBuf::from("dist"),
             www_dir: PathBuf::from("www"),
             limits: LimitConfig::default(),
+            tally_event_interval: Duration::from_secs(1),
         }
     }
 }
@@ -57,6 +62,7 @@ pub struct AppState {
     pub clock: Clock,
     pub limits: Arc<Limiters>,
     pub config: Arc<Config>,
+    pub tallies: Arc<TallyChannels>,
     origins: Arc<Mutex<OriginCache>>,
 }
 
@@ -80,6 +86,7 @@ impl AppState {
             clock: system_clock(),
             limits: Arc::new(Limiters::new(config.limits)),
             config: Arc::new(config),
+            tallies: Arc::default(),
             origins: Arc::default(),
         }
     }

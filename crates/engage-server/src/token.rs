@@ -156,6 +156,16 @@ pub fn hash_api_key(api_key: &str) -> String {
         .collect()
 }
 
+/// What is stored instead of a client's IP address (for per-IP limits on anonymous votes):
+/// lowercase hex HMAC-SHA256 of the address keyed with the site's secret, so the stored value
+/// cannot be turned back into the address by trying every one.
+pub fn hash_ip(secret: &str, ip: std::net::IpAddr) -> String {
+    sign(secret, format!("ip:{ip}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Compares two API key hashes without an early exit.
 pub fn api_key_hash_matches(presented_hash: &str, stored_hash: &str) -> bool {
     presented_hash.len() == stored_hash.len()

@@ -12,14 +12,25 @@ use sha2::{Digest, Sha256};
 use crate::{cargo, exec, root, step, target_dir};
 
 /// The files a page downloads to show a widget, in load order.
-const SHIPPED: [&str; 3] = ["engage.js", "pkg/engage_widgets.js", "pkg/engage_widgets_bg.wasm"];
+const SHIPPED: [&str; 3] = [
+    "engage.js",
+    "pkg/engage_widgets.js",
+    "pkg/engage_widgets_bg.wasm",
+];
 
 pub fn run() -> Result<Sizes> {
     let root = root();
     let dist = root.join("dist");
     let pkg = dist.join("pkg");
     step("building the widgets for wasm32-unknown-unknown (release, size profile)");
-    exec(cargo().args(["build", "--package", "engage-widgets", "--target", "wasm32-unknown-unknown", "--release"]))?;
+    exec(cargo().args([
+        "build",
+        "--package",
+        "engage-widgets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
 
     step("generating the JS glue (wasm-bindgen as a library), without name and producers sections");
     if pkg.exists() {
@@ -44,38 +55,67 @@ pub fn run() -> Result<Sizes> {
     if !wasm_opt.exists() {
         bail!("{} is missing: run `cargo xtask setup`", wasm_opt.display());
     }
-    exec(Command::new(&wasm_opt).arg("-Oz").arg("--strip-debug").arg("--strip-producers").arg(&wasm).arg("-o").arg(&wasm))?;
+    exec(
+        Command::new(&wasm_opt)
+            .arg("-Oz")
+            .arg("--strip-debug")
+            .arg("--strip-producers")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm),
+    )?;
 
     // The loader imports the glue and the wasm with `?v=<hash>`, so the server can let browsers
     // cache them forever while the loader itself stays short-lived.
     let mut hasher = Sha256::new();
     hasher.update(std::fs::read(pkg.join("engage_widgets.js"))?);
     hasher.update(std::fs::read(&wasm)?);
-    let version: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let version: String = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let loader = std::fs::read_to_string(root.join("www/engage.js"))?;
     if !loader.contains("__ENGAGE_VERSION__") {
         bail!("www/engage.js lacks the __ENGAGE_VERSION__ placeholder");
     }
-    std::fs::write(dist.join("engage.js"), loader.replace("__ENGAGE_VERSION__", &version))?;
+    std::fs::write(
+        dist.join("engage.js"),
+        loader.replace("__ENGAGE_VERSION__", &version),
+    )?;
     let types = root.join("www/engage.d.ts");
     if types.exists() {
         std::fs::copy(&types, dist.join("engage.d.ts"))?;
     }
 
     step("precompressing (brotli 11, gzip 9)");
-    let mut sizes = Sizes { version, rows: Vec::new() };
+    let mut sizes = Sizes {
+        version,
+        rows: Vec::new(),
+    };
     for file in compressible_files(&dist)? {
         let raw = std::fs::read(&file)?;
         let br = brotli_bytes(&raw)?;
         let gz = gzip_bytes(&raw)?;
         std::fs::write(with_suffix(&file, "br"), &br)?;
         std::fs::write(with_suffix(&file, "gz"), &gz)?;
-        let name = file.strip_prefix(&dist)?.to_string_lossy().replace('\\', "/");
+        let name = file
+            .strip_prefix(&dist)?
+            .to_string_lossy()
+            .replace('\\', "/");
         if SHIPPED.contains(&name.as_str()) {
-            sizes.rows.push(SizeRow { name, raw: raw.len(), gzip: gz.len(), brotli: br.len() });
+            sizes.rows.push(SizeRow {
+                name,
+                raw: raw.len(),
+                gzip: gz.len(),
+                brotli: br.len(),
+            });
         }
     }
-    sizes.rows.sort_by_key(|r| SHIPPED.iter().position(|s| *s == r.name));
+    sizes
+        .rows
+        .sort_by_key(|r| SHIPPED.iter().position(|s| *s == r.name));
     sizes.print();
     Ok(sizes)
 }
@@ -86,7 +126,10 @@ fn compressible_files(dir: &Path) -> Result<Vec<PathBuf>> {
         let path = entry?.path();
         if path.is_dir() {
             out.extend(compressible_files(&path)?);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "ts")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("js" | "wasm" | "ts")
+        ) {
             out.push(path);
         }
     }
@@ -102,7 +145,11 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 fn brotli_bytes(raw: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &raw[..], &mut out, &params)?;
     Ok(out)
 }
@@ -133,24 +180,45 @@ impl Sizes {
     }
 
     fn print(&self) {
-        eprintln!("    bundle {} — what a page downloads for its widgets:", self.version);
-        eprintln!("    {:<30} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+        eprintln!(
+            "    bundle {} — what a page downloads for its widgets:",
+            self.version
+        );
+        eprintln!(
+            "    {:<30} {:>10} {:>10} {:>10}",
+            "file", "raw", "gzip -9", "brotli 11"
+        );
         for r in &self.rows {
-            eprintln!("    {:<30} {:>10} {:>10} {:>10}", r.name, r.raw, r.gzip, r.brotli);
+            eprintln!(
+                "    {:<30} {:>10} {:>10} {:>10}",
+                r.name, r.raw, r.gzip, r.brotli
+            );
         }
         let total = |f: fn(&SizeRow) -> usize| self.rows.iter().map(f).sum::<usize>();
-        eprintln!("    {:<30} {:>10} {:>10} {:>10}", "total", total(|r| r.raw), total(|r| r.gzip), total(|r| r.brotli));
+        eprintln!(
+            "    {:<30} {:>10} {:>10} {:>10}",
+            "total",
+            total(|r| r.raw),
+            total(|r| r.gzip),
+            total(|r| r.brotli)
+        );
     }
 
     /// Fails when the brotli total exceeds the budget in `tests/size-budget.json`.
     pub fn check_budget(&self) -> Result<()> {
         let text = std::fs::read_to_string(root().join("tests/size-budget.json"))?;
         let budget: serde_json::Value = serde_json::from_str(&text)?;
-        let limit = budget["brotli_total_bytes"].as_u64().context("size-budget.json lacks brotli_total_bytes")?;
+        let limit = budget["brotli_total_bytes"]
+            .as_u64()
+            .context("size-budget.json lacks brotli_total_bytes")?;
         let total = self.brotli_total() as u64;
-        step(&format!("size budget: {total} of {limit} bytes brotli (loader + glue + wasm)"));
+        step(&format!(
+            "size budget: {total} of {limit} bytes brotli (loader + glue + wasm)"
+        ));
         if total > limit {
-            bail!("the bundle is {total} bytes brotli, over the budget of {limit}: see what grew before raising it");
+            bail!(
+                "the bundle is {total} bytes brotli, over the budget of {limit}: see what grew before raising it"
+            );
         }
         Ok(())
     }

@@ -48,7 +48,11 @@ fn main() -> Result<()> {
 
 /// The workspace root (the parent of `crates/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/xtask has a root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask has a root")
+        .to_path_buf()
 }
 
 /// Cargo's target directory, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
@@ -68,7 +72,9 @@ pub fn step(message: &str) {
 pub fn exec(command: &mut Command) -> Result<()> {
     command.current_dir(root());
     let shown = format!("{command:?}");
-    let status = command.status().with_context(|| format!("could not start {shown}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
@@ -85,32 +91,67 @@ fn demo() -> Result<()> {
     step("building and starting the server in demo mode (Ctrl-C stops it)");
     std::fs::create_dir_all(root().join("data"))?;
     eprintln!("    open http://127.0.0.1:8080 in a browser; data is kept in data/demo.db");
-    exec(cargo().args(["run", "--quiet", "--package", "engage-server", "--", "serve"]).args([
-        "--db",
-        "data/demo.db",
-        "--addr",
-        "127.0.0.1:8080",
-        "--demo",
-        "--static-dir",
-        "dist",
-        "--www-dir",
-        "www",
-    ]))
+    exec(
+        cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--package",
+                "engage-server",
+                "--",
+                "serve",
+            ])
+            .args([
+                "--db",
+                "data/demo.db",
+                "--addr",
+                "127.0.0.1:8080",
+                "--demo",
+                "--static-dir",
+                "dist",
+                "--www-dir",
+                "www",
+            ]),
+    )
 }
 
 fn test() -> Result<()> {
     setup::run(true)?;
     step("native tests: engage-core (unit and property) and engage-server (real SQLite, HTTP)");
-    exec(cargo().args(["test", "--package", "engage-core", "--package", "engage-server", "--package", "xtask"]))?;
+    exec(cargo().args([
+        "test",
+        "--package",
+        "engage-core",
+        "--package",
+        "engage-server",
+        "--package",
+        "xtask",
+    ]))?;
     step("wasm tests: engage-widgets mounted in headless Chromium");
-    exec(cargo().args(["test", "--package", "engage-widgets", "--target", "wasm32-unknown-unknown"]))?;
+    exec(cargo().args([
+        "test",
+        "--package",
+        "engage-widgets",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
     let sizes = dist::run()?;
     sizes.check_budget()?;
     step("building the server for the end-to-end tests");
-    exec(cargo().args(["build", "--package", "engage-server", "--bin", "engage-server"]))?;
+    exec(cargo().args([
+        "build",
+        "--package",
+        "engage-server",
+        "--bin",
+        "engage-server",
+    ]))?;
     step("end-to-end tests: the demo page in Chromium through Playwright");
     let server = target_dir().join("debug").join("engage-server");
-    exec(Command::new("npm").args(["test"]).env("ENGAGE_SERVER_BIN", server))?;
+    exec(
+        Command::new("npm")
+            .args(["test"])
+            .env("ENGAGE_SERVER_BIN", server),
+    )?;
     step("all tests passed");
     Ok(())
 }

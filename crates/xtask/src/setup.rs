@@ -57,9 +57,17 @@ fn chromium() -> Result<()> {
         return Ok(());
     }
     step("installing Chromium and ChromeDriver from Debian's packages (apt-get)");
-    let as_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     let apt = |args: &[&str]| -> Command {
-        let mut command = if as_root { Command::new("apt-get") } else { Command::new("sudo") };
+        let mut command = if as_root {
+            Command::new("apt-get")
+        } else {
+            Command::new("sudo")
+        };
         if !as_root {
             command.arg("apt-get");
         }

@@ -161,7 +161,7 @@ fn makeup_rules() {
 
 #[test]
 fn makeup_offer_lists_missed_days_in_the_window() {
-    let checked = days(&[nov(19), nov(21)]);
+    let checked = days(&[nov(17), nov(19), nov(21)]);
     let offer = makeup_offer(&rules(), &checked, nov(21), 1).unwrap();
     assert_eq!(offer.missed, vec![nov(18), nov(20)]);
     assert_eq!(offer.cost, 20);

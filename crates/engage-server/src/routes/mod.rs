@@ -6,25 +6,28 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::VISITOR_HEADER;
 use crate::error::{api_method_not_allowed, api_not_found, log_internal_errors};
 use crate::extract::BODY_LIMIT_BYTES;
 use crate::limits::limit_by_ip;
 use crate::state::AppState;
 
+pub mod admin;
 pub mod assets;
 pub mod checkin;
 pub mod demo;
 pub mod events;
 pub mod me;
+pub mod polls;
 
 /// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -39,6 +42,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sites/{site}/checkin/makeup", post(checkin::make_up))
         .route("/v1/sites/{site}/me", get(me::me))
         .route("/v1/sites/{site}/events", post(events::record_host_event))
+        .route("/v1/sites/{site}/polls/{poll}", get(polls::poll_state))
+        .route("/v1/sites/{site}/polls/{poll}/votes", post(polls::vote))
+        .route("/v1/sites/{site}/polls/{poll}/events", get(polls::poll_events))
+        .route("/v1/admin/sites/{site}/polls", post(admin::create_poll))
+        .route(
+            "/v1/admin/sites/{site}/polls/{poll}",
+            patch(admin::update_poll),
+        )
         .route("/v1/openapi.json", get(openapi));
     if state.config.demo {
         api = api.merge(demo::routes());
@@ -93,7 +104,11 @@ fn cors_layer(state: AppState) -> CorsLayer {
             },
         ))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(VISITOR_HEADER),
+        ])
         // Widgets read Retry-After to tell the member when to try again.
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))

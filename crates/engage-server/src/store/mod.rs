@@ -2,8 +2,8 @@
 //!
 //! Today there is one implementation, SQLite ([`sqlite`]); the types in this module are what a
 //! PostgreSQL implementation would return too. The flows that must happen exactly once (a
-//! check-in, a make-up, a host event) are single store operations that run in one transaction
-//! and ask `engage-core` for every rule decision.
+//! check-in, a make-up, a host event, a vote) are single store operations that run in one
+//! transaction and ask `engage-core` for every rule decision.
 
 use std::collections::BTreeSet;
 
@@ -11,8 +11,9 @@ use engage_core::checkin::MakeupError;
 use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
 use engage_core::ledger::Source;
+use engage_core::poll::{Poll, PollError, Tally, VoteError, Voter};
 use engage_core::rules::RulesFormat;
-use engage_core::{MemberId, SiteId};
+use engage_core::{MemberId, PollId, SiteId};
 
 mod sqlite;
 
@@ -30,6 +31,12 @@ pub enum StoreError {
     /// Occurs when a site named by an operation does not exist.
     #[error("site '{0}' does not exist")]
     SiteNotFound(SiteId),
+    /// Occurs when creating a poll whose id the site already uses.
+    #[error("poll '{0}' already exists")]
+    PollExists(PollId),
+    /// Occurs when a poll named by an operation does not exist.
+    #[error("poll '{0}' does not exist")]
+    PollNotFound(PollId),
     /// Occurs when the database refuses or fails a statement.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -131,4 +138,53 @@ pub struct LedgerRow {
 pub struct MemberRow {
     pub member: MemberId,
     pub name: String,
+}
+
+/// A poll as stored, with its tally and, when read for a voter, their current choices.
+#[derive(Debug, Clone)]
+pub struct PollRecord {
+    pub poll: Poll,
+    pub tally: Tally,
+    /// Empty when read for nobody or for someone who has not voted.
+    pub my_choices: BTreeSet<String>,
+    /// Grows by one with every stored vote, changed vote and edit.
+    pub version: u64,
+}
+
+/// A vote on its way in.
+#[derive(Debug, Clone, Copy)]
+pub struct VoteToRecord<'a> {
+    /// `None` for a caller with neither a member token nor a visitor id.
+    pub voter: Option<&'a Voter>,
+    /// The member's display name (member votes).
+    pub name: &'a str,
+    /// Keyed hash of the caller's IP address, stored with anonymous votes for the per-IP limit.
+    pub ip_hash: &'a str,
+    pub choices: &'a [String],
+}
+
+/// What a vote request did.
+#[derive(Debug, Clone)]
+pub enum VoteRecorded {
+    Done {
+        /// The poll after the vote, with the voter's choices.
+        record: PollRecord,
+        /// False when the same choices were already stored: nothing was written.
+        changed: bool,
+        awarded: i64,
+        /// The member's balance afterwards; `None` for anonymous votes.
+        balance: Option<i64>,
+    },
+    Refused(VoteError),
+}
+
+/// What an owner's edit did.
+#[derive(Debug, Clone)]
+pub enum PollUpdated {
+    Done {
+        record: PollRecord,
+        /// False when the edit left the poll as it was: nothing was written.
+        changed: bool,
+    },
+    Refused(PollError),
 }

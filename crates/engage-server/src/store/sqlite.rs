@@ -5,31 +5,63 @@
 //! with `SQLITE_BUSY_SNAPSHOT` when another writer committed in between, and the busy timeout
 //! does not retry that. Taking the write lock first makes concurrent check-ins queue instead.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
+use engage_core::api::{PollOption, ResultsVisibility, UpdatePoll};
 use engage_core::calendar::YearMonth;
 use engage_core::checkin::{MakeupError, checkin_award, current_streak, makeup_cost};
 use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
 use engage_core::ledger::{LedgerError, Source, capped_award, next_balance};
+use engage_core::poll::{Poll, Tally, VoteAttempt, VoteDecision, Voter, apply_update, check_vote};
 use engage_core::rules::{Rules, RulesFormat};
-use engage_core::{MemberId, SiteId};
+use engage_core::{MemberId, PollId, SiteId};
+use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
     CheckinRecorded, CheckinSummary, HostEvent, HostEventRecorded, LedgerRow, MakeupRecorded,
-    MemberProfile, MemberRow, NewSite, Site, StoreError, StoredRules,
+    MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoredRules,
+    VoteRecorded, VoteToRecord,
 };
 
+/// Runs `$body` in one write transaction (`BEGIN IMMEDIATE`), from the start again while the
+/// database is busy. Inside, `$conn` is the transaction's connection; the body evaluates to
+/// `Result<Finish<T>, StoreError>` (`return` and `?` leave the body), and an error rolls back
+/// everything it wrote. A macro rather than a function taking an async closure because the
+/// compiler cannot yet prove such a closure's future `Send` for axum's handlers.
+macro_rules! write_transaction {
+    ($store:expr, |$conn:ident| $body:block) => {
+        retry_busy(|| async {
+            let mut tx = $store.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let $conn: &mut SqliteConnection = &mut tx;
+            let finish: Result<Finish<_>, StoreError> = async { $body }.await;
+            match finish? {
+                Finish::Commit(value) => {
+                    tx.commit().await?;
+                    Ok(value)
+                }
+                Finish::Rollback(value) => {
+                    tx.rollback().await?;
+                    Ok(value)
+                }
+            }
+        })
+        .await
+    };
+}
+
 /// The migrations, in order. Each runs once; `schema_version` remembers the last one applied.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_polls.sql")),
+];
 
 /// How often a transaction that met a locked database is tried again before giving up.
 const BUSY_RETRIES: u32 = 6;
@@ -38,6 +70,13 @@ const BUSY_RETRIES: u32 = 6;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+}
+
+/// How a write transaction ends: keep its writes, or drop them (a refusal, a repeat) while still
+/// answering with what it read.
+enum Finish<T> {
+    Commit(T),
+    Rollback(T),
 }
 
 /// The result of appending one ledger entry inside a transaction.
@@ -63,38 +102,30 @@ impl Store {
         Ok(store)
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
     async fn migrate(&self) -> Result<(), StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
+        write_transaction!(self, |conn| {
             sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             let applied: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut *conn)
                     .await?;
             for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > applied) {
-                sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                sqlx::raw_sql(*sql).execute(&mut *conn).await?;
                 sqlx::query("INSERT INTO schema_version (version) VALUES (?)")
                     .bind(version)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                 tracing::info!(version, "applied migration");
             }
-            tx.commit().await?;
-            Ok(())
+            Ok(Finish::Commit(()))
         })
-        .await
     }
 
     /// Creates a site with its origins; refuses an id that is taken.
     pub async fn create_site(&self, new: &NewSite, now: Timestamp) -> Result<(), StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
+        write_transaction!(self, |conn| {
             let site = &new.site;
             let inserted = sqlx::query(
                 "INSERT INTO sites (id, name, tz, secret, api_key_hash, created_at)
@@ -106,30 +137,25 @@ impl Store {
             .bind(&site.secret)
             .bind(&site.api_key_hash)
             .bind(now.to_string())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             if inserted == 0 {
                 return Err(StoreError::SiteExists(site.id.clone()));
             }
             for origin in &new.origins {
-                insert_origin(&mut tx, &site.id, origin).await?;
+                insert_origin(conn, &site.id, origin).await?;
             }
-            tx.commit().await?;
-            Ok(())
+            Ok(Finish::Commit(()))
         })
-        .await
     }
 
     /// Allows one more origin for a site (kept if already there).
     pub async fn add_site_origin(&self, site: &SiteId, origin: &str) -> Result<(), StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
-            insert_origin(&mut tx, site, origin).await?;
-            tx.commit().await?;
-            Ok(())
+        write_transaction!(self, |conn| {
+            insert_origin(conn, site, origin).await?;
+            Ok(Finish::Commit(()))
         })
-        .await
     }
 
     pub async fn site(&self, id: &SiteId) -> Result<Option<Site>, StoreError> {
@@ -166,11 +192,10 @@ impl Store {
         format: RulesFormat,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
+        write_transaction!(self, |conn| {
             let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sites WHERE id = ?")
                 .bind(site.as_str())
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
             if exists.is_none() {
                 return Err(StoreError::SiteNotFound(site.clone()));
@@ -179,7 +204,7 @@ impl Store {
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM rules WHERE site_id = ?",
             )
             .bind(site.as_str())
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
             sqlx::query(
                 "INSERT INTO rules (site_id, version, document, format, installed_at)
@@ -190,12 +215,10 @@ impl Store {
             .bind(document)
             .bind(format_name(format))
             .bind(now.to_string())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
-            Ok(version)
+            Ok(Finish::Commit(version))
         })
-        .await
     }
 
     /// The site's newest rules document, if one was installed.
@@ -310,24 +333,22 @@ impl Store {
         now: Timestamp,
         rules: &Rules,
     ) -> Result<CheckinRecorded, StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
-            upsert_member_in(&mut tx, site, member, name, now).await?;
-            let inserted = insert_checkin(&mut tx, site, member, today, "daily", now).await?;
+        write_transaction!(self, |conn| {
+            upsert_member_in(conn, site, member, name, now).await?;
+            let inserted = insert_checkin(conn, site, member, today, "daily", now).await?;
             if !inserted {
-                let summary = read_summary(&mut tx, site, member, today).await?;
-                tx.rollback().await?;
-                return Ok(CheckinRecorded {
+                let summary = read_summary(conn, site, member, today).await?;
+                return Ok(Finish::Rollback(CheckinRecorded {
                     inserted: false,
                     awarded: 0,
                     summary,
-                });
+                }));
             }
-            let days = read_days(&mut tx, site, member).await?;
+            let days = read_days(conn, site, member).await?;
             let award = checkin_award(&rules.checkin, current_streak(&days, today));
             let key = format!("checkin:{today}");
             let appended = append_entry(
-                &mut tx,
+                conn,
                 EntryToAppend {
                     site,
                     member,
@@ -342,15 +363,13 @@ impl Store {
             )
             .await?
             .map_err(ledger_corrupt)?;
-            let summary = read_summary(&mut tx, site, member, today).await?;
-            tx.commit().await?;
-            Ok(CheckinRecorded {
+            let summary = read_summary(conn, site, member, today).await?;
+            Ok(Finish::Commit(CheckinRecorded {
                 inserted: true,
                 awarded: appended.awarded,
                 summary,
-            })
+            }))
         })
-        .await
     }
 
     /// Makes up a missed `day`, paying its cost in points, if the rules allow it today.
@@ -365,10 +384,10 @@ impl Store {
         now: Timestamp,
         rules: &Rules,
     ) -> Result<MakeupRecorded, StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
-            upsert_member_in(&mut tx, site, member, name, now).await?;
-            let before = read_summary(&mut tx, site, member, today).await?;
+        let refused = |reason| Ok(Finish::Rollback(MakeupRecorded::Refused(reason)));
+        write_transaction!(self, |conn| {
+            upsert_member_in(conn, site, member, name, now).await?;
+            let before = read_summary(conn, site, member, today).await?;
             let cost = match makeup_cost(
                 &rules.checkin,
                 &before.days,
@@ -378,16 +397,10 @@ impl Store {
                 before.balance,
             ) {
                 Ok(cost) => cost,
-                Err(refused) => {
-                    tx.rollback().await?;
-                    return Ok(MakeupRecorded::Refused(refused));
-                }
+                Err(reason) => return refused(reason),
             };
-            if !insert_checkin(&mut tx, site, member, day, "makeup", now).await? {
-                tx.rollback().await?;
-                return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn {
-                    day,
-                }));
+            if !insert_checkin(conn, site, member, day, "makeup", now).await? {
+                return refused(MakeupError::AlreadyCheckedIn { day });
             }
             let key = format!("makeup:{day}");
             let entry = EntryToAppend {
@@ -400,31 +413,20 @@ impl Store {
                 today,
                 now,
             };
-            match append_entry(&mut tx, entry, rules).await? {
+            match append_entry(conn, entry, rules).await? {
                 Ok(appended) if !appended.duplicate => {}
-                Ok(_) => {
-                    tx.rollback().await?;
-                    return Ok(MakeupRecorded::Refused(MakeupError::AlreadyCheckedIn {
-                        day,
-                    }));
-                }
+                Ok(_) => return refused(MakeupError::AlreadyCheckedIn { day }),
                 Err(LedgerError::InsufficientPoints { balance, .. }) => {
-                    tx.rollback().await?;
-                    return Ok(MakeupRecorded::Refused(MakeupError::InsufficientPoints {
-                        cost,
-                        balance,
-                    }));
+                    return refused(MakeupError::InsufficientPoints { cost, balance });
                 }
                 Err(other) => return Err(ledger_corrupt(other)),
             }
-            let summary = read_summary(&mut tx, site, member, today).await?;
-            tx.commit().await?;
-            Ok(MakeupRecorded::Done {
+            let summary = read_summary(conn, site, member, today).await?;
+            Ok(Finish::Commit(MakeupRecorded::Done {
                 spent: cost,
                 summary,
-            })
+            }))
         })
-        .await
     }
 
     /// Awards points for a host event once per idempotency key, creating the member if new.
@@ -436,8 +438,7 @@ impl Store {
         now: Timestamp,
         rules: &Rules,
     ) -> Result<HostEventRecorded, StoreError> {
-        retry_busy(|| async move {
-            let mut tx = self.begin_write().await?;
+        write_transaction!(self, |conn| {
             let stamp = now.to_string();
             sqlx::query(
                 "INSERT INTO members (site_id, member_id, name, first_seen, last_seen)
@@ -450,7 +451,7 @@ impl Store {
             .bind(&stamp)
             .bind(&stamp)
             .bind(event.name.as_deref())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             let key = format!("event:{}", event.idempotency_key);
             let entry = EntryToAppend {
@@ -463,17 +464,15 @@ impl Store {
                 today,
                 now,
             };
-            let appended = append_entry(&mut tx, entry, rules)
+            let appended = append_entry(conn, entry, rules)
                 .await?
                 .map_err(ledger_corrupt)?;
-            tx.commit().await?;
-            Ok(HostEventRecorded {
+            Ok(Finish::Commit(HostEventRecorded {
                 awarded: appended.awarded,
                 balance: appended.balance,
                 duplicate: appended.duplicate,
-            })
+            }))
         })
-        .await
     }
 
     /// A member's name, balance and newest `limit` ledger entries.
@@ -522,12 +521,160 @@ impl Store {
         }))
     }
 
+    /// Creates a poll; refuses an id the site already uses.
+    pub async fn create_poll(
+        &self,
+        site: &SiteId,
+        poll: &Poll,
+        now: Timestamp,
+    ) -> Result<PollRecord, StoreError> {
+        write_transaction!(self, |conn| {
+            if !save_poll(conn, site, poll, SavePoll::Create, now).await? {
+                return Err(StoreError::PollExists(poll.id.clone()));
+            }
+            write_options(conn, site, &poll.id, &[], &poll.options).await?;
+            let record = read_poll_record(conn, site, &poll.id, None).await?;
+            Ok(Finish::Commit(record.ok_or_else(|| vanished(&poll.id))?))
+        })
+    }
+
+    /// Applies an owner's edit as the core's `apply_update` decides, against the current tally
+    /// so that an option with votes is never removed. An edit that changes nothing writes nothing.
+    pub async fn update_poll(
+        &self,
+        site: &SiteId,
+        poll_id: &PollId,
+        update: &UpdatePoll,
+        now: Timestamp,
+    ) -> Result<PollUpdated, StoreError> {
+        write_transaction!(self, |conn| {
+            let before = read_poll_record(conn, site, poll_id, None)
+                .await?
+                .ok_or_else(|| StoreError::PollNotFound(poll_id.clone()))?;
+            let after = match apply_update(&before.poll, update.clone(), &before.tally, now) {
+                Ok(after) => after,
+                Err(reason) => return Ok(Finish::Rollback(PollUpdated::Refused(reason))),
+            };
+            if after == before.poll {
+                return Ok(Finish::Rollback(PollUpdated::Done {
+                    record: before,
+                    changed: false,
+                }));
+            }
+            save_poll(conn, site, &after, SavePoll::Replace, now).await?;
+            write_options(conn, site, poll_id, &before.poll.options, &after.options).await?;
+            let record = read_poll_record(conn, site, poll_id, None).await?;
+            Ok(Finish::Commit(PollUpdated::Done {
+                record: record.ok_or_else(|| vanished(poll_id))?,
+                changed: true,
+            }))
+        })
+    }
+
+    /// A poll with its tally and, for `voter`, their current choices; read from one snapshot.
+    pub async fn poll(
+        &self,
+        site: &SiteId,
+        poll_id: &PollId,
+        voter: Option<&Voter>,
+    ) -> Result<Option<PollRecord>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let record = read_poll_record(&mut tx, site, poll_id, voter).await?;
+        tx.rollback().await?;
+        Ok(record)
+    }
+
+    /// Stores a vote as the core's `check_vote` decides, exactly once per voter and poll: the
+    /// ballot, one row per chosen option, the poll's new version and, for a member's first vote,
+    /// the award (daily caps included) all in one transaction. A repeat of the stored choices
+    /// and every refusal write nothing.
+    pub async fn record_vote(
+        &self,
+        site: &SiteId,
+        poll_id: &PollId,
+        vote: VoteToRecord<'_>,
+        today: Date,
+        now: Timestamp,
+        rules: &Rules,
+    ) -> Result<VoteRecorded, StoreError> {
+        let member = match vote.voter {
+            Some(Voter::Member(member)) => Some(member),
+            _ => None,
+        };
+        write_transaction!(self, |conn| {
+            let before = read_poll_record(conn, site, poll_id, vote.voter)
+                .await?
+                .ok_or_else(|| StoreError::PollNotFound(poll_id.clone()))?;
+            let anonymous_votes_from_ip = match vote.voter {
+                Some(Voter::Visitor(_)) => {
+                    count_ballots_from_ip(conn, site, poll_id, vote.ip_hash).await?
+                }
+                _ => 0,
+            };
+            let attempt = VoteAttempt {
+                voter: vote.voter,
+                choices: vote.choices,
+                previous: Some(&before.my_choices).filter(|choices| !choices.is_empty()),
+                anonymous_votes_from_ip,
+            };
+            let (chosen, first) = match check_vote(&before.poll, attempt, now) {
+                Err(reason) => return Ok(Finish::Rollback(VoteRecorded::Refused(reason))),
+                Ok(VoteDecision::Unchanged) => {
+                    return Ok(Finish::Rollback(VoteRecorded::Done {
+                        record: before,
+                        changed: false,
+                        awarded: 0,
+                        balance: read_balance_of(conn, site, member).await?,
+                    }));
+                }
+                Ok(VoteDecision::Cast(chosen)) => (chosen, true),
+                Ok(VoteDecision::Change(chosen)) => (chosen, false),
+            };
+            let Some(voter) = vote.voter else {
+                unreachable!("check_vote accepts no vote without a voter")
+            };
+            let ip_hash = matches!(voter, Voter::Visitor(_)).then_some(vote.ip_hash);
+            store_ballot(conn, site, poll_id, voter, &chosen, ip_hash, first, now).await?;
+            let mut awarded = 0;
+            if let Some(member) = member {
+                upsert_member_in(conn, site, member, vote.name, now).await?;
+                if first && before.poll.points > 0 {
+                    let key = format!("vote:{poll_id}");
+                    let entry = EntryToAppend {
+                        site,
+                        member,
+                        source: Source::Vote,
+                        amount: before.poll.points,
+                        key: &key,
+                        detail: None,
+                        today,
+                        now,
+                    };
+                    let appended = append_entry(conn, entry, rules)
+                        .await?
+                        .map_err(ledger_corrupt)?;
+                    awarded = appended.awarded;
+                }
+            }
+            let record = read_poll_record(conn, site, poll_id, Some(voter)).await?;
+            Ok(Finish::Commit(VoteRecorded::Done {
+                record: record.ok_or_else(|| vanished(poll_id))?,
+                changed: true,
+                awarded,
+                balance: read_balance_of(conn, site, member).await?,
+            }))
+        })
+    }
+
     /// Counts rows of a table for one site; tests use it to prove refused requests stored nothing.
     pub async fn count_rows(&self, table: CountedTable, site: &SiteId) -> Result<i64, StoreError> {
         let sql = match table {
             CountedTable::Members => "SELECT COUNT(*) FROM members WHERE site_id = ?",
             CountedTable::Checkins => "SELECT COUNT(*) FROM checkins WHERE site_id = ?",
             CountedTable::Ledger => "SELECT COUNT(*) FROM ledger WHERE site_id = ?",
+            CountedTable::Polls => "SELECT COUNT(*) FROM polls WHERE site_id = ?",
+            CountedTable::PollBallots => "SELECT COUNT(*) FROM poll_ballots WHERE site_id = ?",
+            CountedTable::PollVotes => "SELECT COUNT(*) FROM poll_votes WHERE site_id = ?",
         };
         Ok(sqlx::query_scalar(sql)
             .bind(site.as_str())
@@ -542,6 +689,9 @@ pub enum CountedTable {
     Members,
     Checkins,
     Ledger,
+    Polls,
+    PollBallots,
+    PollVotes,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -832,4 +982,302 @@ async fn append_entry(
         balance: next,
         duplicate: false,
     }))
+}
+
+fn vanished(poll: &PollId) -> StoreError {
+    StoreError::Corrupt(format!("poll '{poll}' vanished inside its own transaction"))
+}
+
+/// Whether [`save_poll`] creates a poll or replaces an existing one's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SavePoll {
+    Create,
+    Replace,
+}
+
+/// Writes a poll's row; false when creating an id that is taken. Replacing grows the version.
+async fn save_poll(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    poll: &Poll,
+    mode: SavePoll,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let on_conflict = match mode {
+        SavePoll::Create => "DO NOTHING",
+        SavePoll::Replace => {
+            "DO UPDATE SET question = excluded.question, multiple = excluded.multiple,
+             max_choices = excluded.max_choices, closes_at = excluded.closes_at,
+             results = excluded.results, anonymous = excluded.anonymous,
+             allow_change = excluded.allow_change, points = excluded.points,
+             ip_limit = excluded.ip_limit, version = polls.version + 1,
+             updated_at = excluded.updated_at"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO polls (site_id, poll_id, question, multiple, max_choices, closes_at, results,
+         anonymous, allow_change, points, ip_limit, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, poll_id) {on_conflict}"
+    );
+    let stamp = now.to_string();
+    // Audited: the only text spliced in is one of the two constant clauses above.
+    let written = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(site.as_str())
+        .bind(poll.id.as_str())
+        .bind(&poll.question)
+        .bind(poll.multiple)
+        .bind(i64::from(poll.max_choices))
+        .bind(poll.closes_at.map(|at| at.to_string()))
+        .bind(poll.results.as_str())
+        .bind(poll.anonymous)
+        .bind(poll.allow_change)
+        .bind(poll.points)
+        .bind(i64::from(poll.ip_limit))
+        .bind(&stamp)
+        .bind(&stamp)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(written == 1)
+}
+
+/// Replaces a poll's options `old` with `new`: removed ones are deleted (the database refuses
+/// to delete one with votes), the others inserted or relabelled, in `new`'s order.
+async fn write_options(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    poll: &PollId,
+    old: &[PollOption],
+    new: &[PollOption],
+) -> Result<(), StoreError> {
+    for removed in old.iter().filter(|o| !new.iter().any(|n| n.id == o.id)) {
+        sqlx::query("DELETE FROM poll_options WHERE site_id = ? AND poll_id = ? AND option_id = ?")
+            .bind(site.as_str())
+            .bind(poll.as_str())
+            .bind(&removed.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, option) in (0_i64..).zip(new) {
+        sqlx::query(
+            "INSERT INTO poll_options (site_id, poll_id, option_id, label, position)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (site_id, poll_id, option_id)
+             DO UPDATE SET label = excluded.label, position = excluded.position",
+        )
+        .bind(site.as_str())
+        .bind(poll.as_str())
+        .bind(&option.id)
+        .bind(&option.label)
+        .bind(position)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A poll, its tally counted in SQL, and `voter`'s stored choices.
+async fn read_poll_record(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    poll_id: &PollId,
+    voter: Option<&Voter>,
+) -> Result<Option<PollRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT question, multiple, max_choices, closes_at, results, anonymous, allow_change,
+         points, ip_limit, version FROM polls WHERE site_id = ? AND poll_id = ?",
+    )
+    .bind(site.as_str())
+    .bind(poll_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let options: Vec<(String, String)> = sqlx::query_as(
+        "SELECT option_id, label FROM poll_options WHERE site_id = ? AND poll_id = ?
+         ORDER BY position",
+    )
+    .bind(site.as_str())
+    .bind(poll_id.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT option_id, COUNT(*) FROM poll_votes WHERE site_id = ? AND poll_id = ?
+         GROUP BY option_id",
+    )
+    .bind(site.as_str())
+    .bind(poll_id.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let voters: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM poll_ballots WHERE site_id = ? AND poll_id = ?")
+            .bind(site.as_str())
+            .bind(poll_id.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+    let my_choices = match voter {
+        None => BTreeSet::new(),
+        Some(voter) => {
+            let (kind, id) = voter_key(voter);
+            let chosen: Vec<String> = sqlx::query_scalar(
+                "SELECT option_id FROM poll_votes
+                 WHERE site_id = ? AND poll_id = ? AND voter_kind = ? AND voter_id = ?",
+            )
+            .bind(site.as_str())
+            .bind(poll_id.as_str())
+            .bind(kind)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            chosen.into_iter().collect()
+        }
+    };
+    let corrupt = |what: &str| StoreError::Corrupt(format!("poll '{poll_id}': {what}"));
+    let closes_at: Option<String> = row.try_get("closes_at")?;
+    let results: String = row.try_get("results")?;
+    let count = |column: &str| -> Result<u32, StoreError> {
+        let value: i64 = row.try_get(column)?;
+        u32::try_from(value).map_err(|_| corrupt(column))
+    };
+    let poll = Poll {
+        id: poll_id.clone(),
+        question: row.try_get("question")?,
+        options: options
+            .into_iter()
+            .map(|(id, label)| PollOption { id, label })
+            .collect(),
+        multiple: row.try_get("multiple")?,
+        max_choices: count("max_choices")?,
+        closes_at: closes_at.as_deref().map(parse_timestamp).transpose()?,
+        results: ResultsVisibility::parse(&results).ok_or_else(|| corrupt("results"))?,
+        anonymous: row.try_get("anonymous")?,
+        allow_change: row.try_get("allow_change")?,
+        points: row.try_get("points")?,
+        ip_limit: count("ip_limit")?,
+    };
+    let counts: BTreeMap<String, i64> = counts.into_iter().collect();
+    let tally = Tally {
+        votes: poll
+            .options
+            .iter()
+            .map(|option| {
+                let votes = counts.get(&option.id).copied().unwrap_or(0);
+                (option.id.clone(), u64::try_from(votes).unwrap_or(0))
+            })
+            .collect(),
+        voters: u64::try_from(voters).map_err(|_| corrupt("voters"))?,
+    };
+    let version: i64 = row.try_get("version")?;
+    Ok(Some(PollRecord {
+        poll,
+        tally,
+        my_choices,
+        version: u64::try_from(version).map_err(|_| corrupt("version"))?,
+    }))
+}
+
+/// A voter as the ballot and vote tables key them.
+fn voter_key(voter: &Voter) -> (&'static str, &str) {
+    match voter {
+        Voter::Member(member) => ("member", member.as_str()),
+        Voter::Visitor(visitor) => ("visitor", visitor.as_str()),
+    }
+}
+
+async fn count_ballots_from_ip(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    poll: &PollId,
+    ip_hash: &str,
+) -> Result<u32, StoreError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM poll_ballots WHERE site_id = ? AND poll_id = ? AND ip_hash = ?",
+    )
+    .bind(site.as_str())
+    .bind(poll.as_str())
+    .bind(ip_hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// Writes a first ballot, or replaces a changed one's choices; then grows the poll's version.
+#[allow(clippy::too_many_arguments)]
+async fn store_ballot(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    poll: &PollId,
+    voter: &Voter,
+    chosen: &BTreeSet<String>,
+    ip_hash: Option<&str>,
+    first: bool,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let (kind, id) = voter_key(voter);
+    let stamp = now.to_string();
+    if first {
+        sqlx::query(
+            "INSERT INTO poll_ballots (site_id, poll_id, voter_kind, voter_id, ip_hash, voted_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(site.as_str())
+        .bind(poll.as_str())
+        .bind(kind)
+        .bind(id)
+        .bind(ip_hash)
+        .bind(&stamp)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query(
+            "UPDATE poll_ballots SET changed_at = ?
+             WHERE site_id = ? AND poll_id = ? AND voter_kind = ? AND voter_id = ?",
+        )
+        .bind(&stamp)
+        .bind(site.as_str())
+        .bind(poll.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "DELETE FROM poll_votes WHERE site_id = ? AND poll_id = ? AND voter_kind = ? AND voter_id = ?",
+    )
+    .bind(site.as_str())
+    .bind(poll.as_str())
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    for option in chosen {
+        sqlx::query(
+            "INSERT INTO poll_votes (site_id, poll_id, voter_kind, voter_id, option_id)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(site.as_str())
+        .bind(poll.as_str())
+        .bind(kind)
+        .bind(id)
+        .bind(option)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("UPDATE polls SET version = version + 1 WHERE site_id = ? AND poll_id = ?")
+        .bind(site.as_str())
+        .bind(poll.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn read_balance_of(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    member: Option<&MemberId>,
+) -> Result<Option<i64>, StoreError> {
+    match member {
+        Some(member) => Ok(Some(read_balance(conn, site, member).await?)),
+        None => Ok(None),
+    }
 }

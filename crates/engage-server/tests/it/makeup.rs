@@ -22,7 +22,8 @@ async fn a_make_up_repairs_the_streak_and_spends_points() {
     server.set_now("2026-11-20T02:00:00Z");
     let today = server.check_in("alice").await;
     assert_eq!(today.body["streak"], 1);
-    assert_eq!(today.body["makeup"]["missed"].as_array().unwrap().len(), 6);
+    // Only days after the first check-in count as missed.
+    assert_eq!(today.body["makeup"]["missed"], json!(["2026-11-19"]));
     assert_eq!(today.body["makeup"]["cost"], 30);
 
     let repaired = make_up(&server, "alice", "2026-11-19").await;
@@ -51,6 +52,9 @@ async fn a_make_up_repairs_the_streak_and_spends_points() {
 #[tokio::test]
 async fn refused_make_ups() {
     let server = TestServer::new().await;
+    server.set_now("2026-11-13T02:00:00Z");
+    server.check_in("alice").await;
+    server.set_now("2026-11-20T02:00:00Z");
     server.check_in("alice").await;
     let cases = [
         ("2026-11-19", StatusCode::CONFLICT, "insufficient_points"),
@@ -75,8 +79,20 @@ async fn refused_make_ups() {
         assert_eq!(answer.status, status, "{date}");
         assert_eq!(answer.code(), code, "{date}");
     }
+    assert_eq!(server.count(CountedTable::Checkins).await, 2);
+    assert_eq!(server.count(CountedTable::Ledger).await, 2);
+}
+
+#[tokio::test]
+async fn days_before_the_first_check_in_cannot_be_made_up() {
+    let server = TestServer::new().await;
+    server.award("alice", 100, "welcome").await;
+    let refused = make_up(&server, "alice", "2026-11-19").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.code(), "makeup_before_first_checkin");
+    let state = server.check_in("alice").await;
+    assert_eq!(state.body["makeup"]["missed"], json!([]));
     assert_eq!(server.count(CountedTable::Checkins).await, 1);
-    assert_eq!(server.count(CountedTable::Ledger).await, 1);
 }
 
 #[tokio::test]
@@ -88,6 +104,9 @@ async fn make_ups_follow_the_rules() {
         )
         .await;
     server.award("alice", 50, "welcome").await;
+    server.set_now("2026-11-14T02:00:00Z");
+    server.check_in("alice").await;
+    server.set_now("2026-11-20T02:00:00Z");
     assert_eq!(
         make_up(&server, "alice", "2026-11-18").await.status,
         StatusCode::OK
