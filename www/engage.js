@@ -41,7 +41,7 @@ function reserveSheet(minHeight) {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
-      `:host{display:block;min-height:${minHeight};max-width:420px}` +
+      `:host{all:initial;display:block;min-height:${minHeight};max-width:420px}` +
         `:host([hidden]){display:none}` +
         `.engage-load-error{margin:0;padding:16px;font:14px/20px system-ui,sans-serif}`,
     );

@@ -144,6 +144,12 @@ describe("check-in on the demo page", () => {
     assert.doesNotMatch(buttonFont, /Comic Sans/);
     const buttonBackground = await button(page).evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.notEqual(buttonBackground, "rgb(255, 105, 180)");
+    // Inherited properties of the host page stop at the shadow root too.
+    const inherited = await widget(page).locator(".engage-checkin__title").evaluate((el) => {
+      const s = getComputedStyle(el);
+      return [s.letterSpacing, s.textTransform, s.fontStyle, s.wordSpacing];
+    });
+    assert.deepEqual(inherited, ["normal", "none", "normal", "0px"]);
     const after = await widget(page).boundingBox();
     assert.ok(Math.abs(after.height - box.height) <= 2, `height moved from ${box.height} to ${after.height}`);
     await context.close();

@@ -168,6 +168,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         ..Config::default()
     };
     let state = AppState::new(store, config);
+    let tallies = state.tallies.clone();
     let limits = state.limits.clone();
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -181,7 +182,11 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live tally streams never end by themselves; end them so the shutdown can finish.
+        tallies.close();
+    })
     .await
     .map_err(io("server failed"))?;
     tracing::info!("shut down");

@@ -1,11 +1,13 @@
-//! Demo mode (`serve --demo`): the "demo" site with sample members, and two routes that list
-//! them and mint real member tokens for them, standing in for a host site's backend. Without
-//! `--demo` these routes do not exist (404).
+//! Demo mode (`serve --demo`): the "demo" site with sample members and polls, and two routes
+//! that list the members and mint real member tokens for them, standing in for a host site's
+//! backend. Without `--demo` these routes do not exist (404).
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use engage_core::api::{CreatePoll, PollOption, ResultsVisibility};
 use engage_core::jiff::{SignedDuration, Timestamp};
+use engage_core::poll::validate_poll;
 use engage_core::{MemberId, SiteId};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +27,8 @@ const DEMO_MEMBERS: [(&str, &str); 4] = [
     ("xiaoming", "小明"),
     ("mei", "美美"),
 ];
+/// Points each demo poll gives a member's first vote.
+const DEMO_POLL_POINTS: i64 = 5;
 /// How long a demo token lives.
 const DEMO_TOKEN_SECONDS: i64 = 60 * 60;
 
@@ -38,8 +42,8 @@ fn demo_site_id() -> SiteId {
     SiteId::parse(DEMO_SITE).expect("valid site id")
 }
 
-/// Creates the demo site and its sample members if missing, and allows `extra_origins` (the
-/// address the server actually listens on).
+/// Creates the demo site, its sample members and polls if missing, and allows `extra_origins`
+/// (the address the server actually listens on). Polls the owner has since edited are kept.
 pub async fn seed_demo(
     store: &Store,
     extra_origins: &[String],
@@ -71,7 +75,66 @@ pub async fn seed_demo(
             .add_member_if_missing(&site, &member, name, now)
             .await?;
     }
+    for definition in demo_polls() {
+        let poll = validate_poll(definition).expect("the demo polls are valid");
+        match store.create_poll(&site, &poll, now).await {
+            Ok(_) | Err(StoreError::PollExists(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
     Ok(())
+}
+
+/// `favourite-feature` (single choice, anonymous votes, results always shown, changeable) and
+/// `meetup-day` (up to two days, members only, results after voting, final).
+fn demo_polls() -> [CreatePoll; 2] {
+    let options = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(id, label)| PollOption {
+                id: (*id).to_owned(),
+                label: (*label).to_owned(),
+            })
+            .collect()
+    };
+    [
+        CreatePoll {
+            id: "favourite-feature".into(),
+            question: "Which feature should we build next?".into(),
+            options: options(&[
+                ("dark-mode", "Dark mode"),
+                ("mobile-app", "Mobile app"),
+                ("events-calendar", "Events calendar"),
+                ("member-directory", "Member directory"),
+            ]),
+            multiple: false,
+            max_choices: None,
+            closes_at: None,
+            results: ResultsVisibility::Always,
+            anonymous: true,
+            allow_change: true,
+            points: DEMO_POLL_POINTS,
+            ip_limit: None,
+        },
+        CreatePoll {
+            id: "meetup-day".into(),
+            question: "Which days suit you for the monthly meetup?".into(),
+            options: options(&[
+                ("monday", "Monday"),
+                ("tuesday", "Tuesday"),
+                ("wednesday", "Wednesday"),
+                ("thursday", "Thursday"),
+                ("friday", "Friday"),
+            ]),
+            multiple: true,
+            max_choices: Some(2),
+            closes_at: None,
+            results: ResultsVisibility::AfterVote,
+            anonymous: false,
+            allow_change: false,
+            points: DEMO_POLL_POINTS,
+            ip_limit: None,
+        },
+    ]
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]

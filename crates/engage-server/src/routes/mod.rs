@@ -44,7 +44,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sites/{site}/events", post(events::record_host_event))
         .route("/v1/sites/{site}/polls/{poll}", get(polls::poll_state))
         .route("/v1/sites/{site}/polls/{poll}/votes", post(polls::vote))
-        .route("/v1/sites/{site}/polls/{poll}/events", get(polls::poll_events))
+        .route(
+            "/v1/sites/{site}/polls/{poll}/events",
+            get(polls::poll_events),
+        )
         .route("/v1/admin/sites/{site}/polls", post(admin::create_poll))
         .route(
             "/v1/admin/sites/{site}/polls/{poll}",

@@ -110,11 +110,7 @@ pub async fn poll_events(
         .poll(site, &poll_id, None)
         .await?
         .ok_or_else(|| ApiError::PollNotFound(poll_id.to_string()))?;
-    let events = tally_events(
-        record.version,
-        receiver,
-        state.config.tally_event_interval,
-    );
+    let events = tally_events(record.version, receiver, state.config.tally_event_interval);
     let stream = Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     // Asks nginx-like proxies not to buffer the stream.
     let no_buffering = (

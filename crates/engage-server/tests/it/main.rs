@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod limits;
 mod makeup;
+mod polls;
 mod tokens;
 
 use std::sync::{Arc, Mutex};
