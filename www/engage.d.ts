@@ -60,15 +60,61 @@ export interface CheckinState {
   makeup: MakeupOffer | null;
 }
 
+/** One answer of a poll; `votes` only while the caller may see the tally. */
+export interface PollOptionView {
+  id: string;
+  label: string;
+  votes?: number;
+}
+
+/** `GET /api/v1/sites/{site}/polls/{poll}` and the answer to a vote. */
+export interface PollView {
+  id: string;
+  question: string;
+  options: PollOptionView[];
+  multiple: boolean;
+  max_choices: number;
+  /** RFC 3339, or null when the poll has no close time. */
+  closes_at: string | null;
+  closed: boolean;
+  /** The caller's choices, in option order; empty before voting. */
+  my_choices: string[];
+  /** Voters (not choices), while the tally is visible. */
+  total_votes?: number;
+  results_visible: boolean;
+  results: 'always' | 'after_vote' | 'after_close';
+  anonymous: boolean;
+  allow_change: boolean;
+  points_per_vote: number;
+  /** Points the vote awarded (vote answers only). */
+  awarded?: number;
+  /** The member's balance after the vote (vote answers to members only). */
+  points?: number;
+}
+
 export interface EngageReadyDetail {
   widget: EngageWidget;
   site: string;
+  /** The poll's id, from `<engage-poll>`. */
+  poll?: string;
+}
+
+/** After a vote was stored (or changed). */
+export interface EngageVoteDetail {
+  poll: string;
+  /** The voter's choices now, in option order. */
+  choices: string[];
+  /** Points this vote awarded (0 for a changed vote or an anonymous visitor). */
+  awarded?: number;
+  /** The member's balance afterwards; absent for anonymous visitors. */
+  points?: number;
 }
 
 export interface EngageErrorDetail {
   widget: EngageWidget;
-  /** Stable code: the server's error code (`invalid_token`, `insufficient_points`, …) or
-   *  `offline`, `rate_limited`, `bad_response`, `load_failed`. */
+  /** Stable code: the server's error code (`invalid_token`, `insufficient_points`,
+   *  `poll_not_found`, `poll_closed`, `already_voted`, `members_only`, …) or `offline`,
+   *  `rate_limited`, `bad_response`, `load_failed`. */
   code: string;
   /** A message in the widget's language, safe to show. */
   message: string;
@@ -79,14 +125,15 @@ export interface EngageErrorDetail {
 export interface EngageEventMap {
   'engage:ready': CustomEvent<EngageReadyDetail>;
   'engage:checkin': CustomEvent<CheckinState>;
+  'engage:vote': CustomEvent<EngageVoteDetail>;
   'engage:error': CustomEvent<EngageErrorDetail>;
 }
 
-/** `<engage-checkin site member-token lang theme server>` */
-export interface EngageCheckinElement extends HTMLElement {
+/** What every `<engage-*>` element is: its events are typed. */
+export interface EngageElement extends HTMLElement {
   addEventListener<K extends keyof EngageEventMap>(
     type: K,
-    listener: (this: EngageCheckinElement, event: EngageEventMap[K]) => unknown,
+    listener: (this: this, event: EngageEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
   addEventListener(
@@ -96,7 +143,7 @@ export interface EngageCheckinElement extends HTMLElement {
   ): void;
   removeEventListener<K extends keyof EngageEventMap>(
     type: K,
-    listener: (this: EngageCheckinElement, event: EngageEventMap[K]) => unknown,
+    listener: (this: this, event: EngageEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
   removeEventListener(
@@ -105,6 +152,12 @@ export interface EngageCheckinElement extends HTMLElement {
     options?: boolean | EventListenerOptions,
   ): void;
 }
+
+/** `<engage-checkin site member-token lang theme server>` */
+export interface EngageCheckinElement extends EngageElement {}
+
+/** `<engage-poll site poll member-token lang theme server>` */
+export interface EngagePollElement extends EngageElement {}
 
 declare const Engage: EngageApi;
 export default Engage;
@@ -115,6 +168,7 @@ declare global {
   }
   interface HTMLElementTagNameMap {
     'engage-checkin': EngageCheckinElement;
+    'engage-poll': EngagePollElement;
   }
   // The events bubble and are composed, so they also reach document and window listeners.
   interface DocumentEventMap extends EngageEventMap {}

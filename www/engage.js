@@ -8,11 +8,15 @@
 // style-src 'self'): no inline styles or scripts, styles go in as constructed stylesheets.
 
 const VERSION = '__ENGAGE_VERSION__';
+// The attributes every widget observes; page-wide defaults apply to these.
 const ATTRIBUTES = ['site', 'member-token', 'lang', 'theme', 'server'];
 
-// The height each widget's card has once loaded, reserved before the wasm arrives.
+// Each element: the widget the bundle mounts (by name, through its one `mount` export), the
+// attributes only it observes, and the height its card has once loaded, reserved before the
+// wasm arrives (a poll of four options; a page can reserve more with CSS on the element).
 const WIDGETS = {
-  'engage-checkin': { widget: 'checkin', mount: 'mount_checkin', minHeight: '568px' },
+  'engage-checkin': { widget: 'checkin', attributes: [], minHeight: '568px' },
+  'engage-poll': { widget: 'poll', attributes: ['poll'], minHeight: '456px' },
 };
 
 // Page-wide defaults, keyed by attribute name: Engage.configure() and Engage.identify() set
@@ -55,12 +59,12 @@ function dispatch(target, name, detail) {
   target.dispatchEvent(new CustomEvent(`engage:${name}`, { bubbles: true, composed: true, detail }));
 }
 
-function defineWidget(tag, { widget, mount, minHeight }) {
+function defineWidget(tag, { widget, attributes, minHeight }) {
   if (customElements.get(tag)) return;
   const sheet = reserveSheet(minHeight);
 
   class EngageWidgetElement extends HTMLElement {
-    static observedAttributes = ATTRIBUTES;
+    static observedAttributes = [...ATTRIBUTES, ...attributes];
     #handle = null;
     // Bumped on every connect and disconnect, so a wasm load that finishes after the element
     // was removed (or removed and re-added) does not mount twice or into a detached element.
@@ -79,7 +83,7 @@ function defineWidget(tag, { widget, mount, minHeight }) {
         (module) => {
           if (generation !== this.#generation || !this.isConnected || this.#handle) return;
           this.shadowRoot.querySelector('.engage-load-error')?.remove();
-          this.#handle = module[mount](this, this.shadowRoot, { ...defaults });
+          this.#handle = module.mount(widget, this, this.shadowRoot, { ...defaults });
         },
         (error) => {
           if (generation !== this.#generation) return;

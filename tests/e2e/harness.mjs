@@ -86,7 +86,7 @@ export async function openPage(context, url) {
     document.addEventListener("securitypolicyviolation", (e) => {
       window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
-    for (const type of ["engage:ready", "engage:checkin", "engage:error"]) {
+    for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:error"]) {
       document.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
     }
   });

@@ -3,15 +3,28 @@
 //!
 //! Responses are parsed by the browser (`Response.json()`) and converted with
 //! `serde-wasm-bindgen`, which keeps `serde_json` out of the wasm.
+//!
+//! Anonymous visitors are known by a random visitor id kept in the browser ([`visitor_id`]),
+//! sent as `X-Engage-Visitor` on the requests an anonymous caller may make.
 
-use engage_core::api::{CheckinState, ErrorBody, MakeupRequest};
+use std::cell::RefCell;
+
+use engage_core::api::{
+    CheckinState, ErrorBody, MakeupRequest, PollOptionView, PollView, ResultsVisibility,
+    VoteRequest,
+};
 use engage_core::calendar::YearMonth;
+use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
+use engage_core::PollId;
 use leptos::prelude::*;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
 
+use crate::Widget;
 use crate::i18n::Lang;
 
 /// Where a widget's API lives and who is asking: provided as context once at the mount point.
@@ -96,11 +109,20 @@ impl ApiError {
         }
     }
 
-    /// What to tell the member, in their language. Server messages are English only, so known
-    /// codes get our own translated text and unknown ones a generic message with the status.
-    pub fn user_message(&self, lang: Lang) -> String {
+    /// What to tell the member of `widget`, in their language. Server messages are English
+    /// only, so known codes get our own translated text and unknown ones a generic message
+    /// with the status.
+    pub fn user_message(&self, lang: Lang, widget: Widget) -> String {
+        let not_found = || match widget {
+            Widget::Checkin => lang.checkin_not_set_up(),
+            Widget::Poll => lang.poll_not_found(),
+        };
         match self {
-            ApiError::NotSignedIn => lang.sign_in_to_check_in().to_owned(),
+            ApiError::NotSignedIn => match widget {
+                Widget::Checkin => lang.sign_in_to_check_in(),
+                Widget::Poll => lang.sign_in_to_vote(),
+            }
+            .to_owned(),
             ApiError::Offline => lang.offline().to_owned(),
             ApiError::RateLimited {
                 retry_after_seconds,
@@ -113,8 +135,18 @@ impl ApiError {
                 "already_checked_in" => lang.day_already_checked_in().to_owned(),
                 "makeup_monthly_limit" => lang.makeup_monthly_limit().to_owned(),
                 "makeup_outside_window" => lang.makeup_outside_window().to_owned(),
-                "site_not_found" | "unknown_site" => lang.site_not_found().to_owned(),
-                _ if *status == 404 => lang.site_not_found().to_owned(),
+                "members_only" => lang.sign_in_to_vote().to_owned(),
+                "poll_closed" => lang.poll_has_closed().to_owned(),
+                "already_voted" => lang.already_voted().to_owned(),
+                "ip_limit_reached" => lang.ip_limit_reached().to_owned(),
+                "missing_visitor_id" => lang.visitor_id_blocked().to_owned(),
+                "invalid_choice" | "no_choice" | "too_many_choices" => {
+                    lang.choices_not_accepted().to_owned()
+                }
+                "site_not_found" | "unknown_site" if widget == Widget::Poll => {
+                    lang.polls_not_set_up().to_owned()
+                }
+                _ if *status == 404 => not_found().to_owned(),
                 _ => lang.server_error(*status),
             },
         }
@@ -125,28 +157,48 @@ impl Endpoint {
     /// `GET /api/v1/sites/{site}/checkin[?month=YYYY-MM]`.
     pub async fn checkin_state(&self, month: Option<YearMonth>) -> Result<CheckinState, ApiError> {
         let query = month.map(|m| format!("?month={m}")).unwrap_or_default();
-        let value = self.send("GET", &format!("/checkin{query}"), None).await?;
+        let value = self
+            .send(Caller::Member, "GET", &format!("/checkin{query}"), None).await?;
         parse(value)
     }
 
     /// `POST /api/v1/sites/{site}/checkin`: idempotent per member and day on the server.
     pub async fn check_in(&self) -> Result<CheckinState, ApiError> {
         let value = self
-            .send("POST", "/checkin", Some(JsValue::from_str("{}")))
+            .send(Caller::Member, "POST", "/checkin", Some("{}".into()))
             .await?;
         parse(value)
     }
 
     /// `POST /api/v1/sites/{site}/checkin/makeup` with `{"date": "YYYY-MM-DD"}`.
     pub async fn make_up(&self, date: Date) -> Result<CheckinState, ApiError> {
-        let request = serde_wasm_bindgen::to_value(&MakeupRequest { date })
-            .ok()
-            .and_then(|v| js_sys::JSON::stringify(&v).ok())
-            .ok_or(ApiError::BadResponse { status: 0 })?;
+        let body = json_body(&MakeupRequest { date })?;
         let value = self
-            .send("POST", "/checkin/makeup", Some(request.into()))
+            .send(Caller::Member, "POST", "/checkin/makeup", Some(body))
             .await?;
         parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/polls/{poll}`, as the member or, without a token, as this
+    /// browser's anonymous visitor (so that `my_choices` is theirs).
+    pub async fn poll(&self, poll: &str) -> Result<PollView, ApiError> {
+        let path = poll_path(poll, "");
+        let value = self.send(Caller::Anyone, "GET", &path, None).await?;
+        parse_poll(value)
+    }
+
+    /// `POST /api/v1/sites/{site}/polls/{poll}/votes` with `{"choices": [...]}`; the answer is
+    /// the poll as the voter now sees it, with `awarded` and (for members) `points`.
+    pub async fn vote(&self, poll: &str, choices: Vec<String>) -> Result<PollView, ApiError> {
+        let body = json_body(&VoteRequest { choices })?;
+        let path = poll_path(poll, "/votes");
+        let value = self.send(Caller::Anyone, "POST", &path, Some(body)).await?;
+        parse_poll(value)
+    }
+
+    /// The server-sent events of a poll: `tally` whenever its votes or definition change.
+    pub fn poll_events_url(&self, poll: &str) -> String {
+        self.url(&poll_path(poll, "/events"))
     }
 
     fn url(&self, path: &str) -> String {
@@ -155,16 +207,18 @@ impl Endpoint {
         format!("{server}/api/v1/sites/{site}{path}")
     }
 
-    /// Sends a member request and returns the parsed JSON of a success answer.
+    /// Sends a request as `caller` and returns the parsed JSON of a success answer.
     async fn send(
         &self,
+        caller: Caller,
         method: &str,
         path: &str,
         body: Option<JsValue>,
     ) -> Result<JsValue, ApiError> {
-        let Some(token) = &self.token else {
+        let token = self.token.as_deref().map(str::trim);
+        if token.is_none() && caller == Caller::Member {
             return Err(ApiError::NotSignedIn);
-        };
+        }
         let window = web_sys::window().ok_or(ApiError::Offline)?;
         if !window.navigator().on_line() {
             return Err(ApiError::Offline);
@@ -183,9 +237,20 @@ impl Endpoint {
         headers
             .set("Accept", "application/json")
             .map_err(invalid_token)?;
-        headers
-            .set("Authorization", &format!("Bearer {}", token.trim()))
-            .map_err(invalid_token)?;
+        match token {
+            Some(token) => headers
+                .set("Authorization", &format!("Bearer {token}"))
+                .map_err(invalid_token)?,
+            // Without an id the server refuses an anonymous vote with `missing_visitor_id`,
+            // which says what to do; reading works either way.
+            None => {
+                if let Some(visitor) = visitor_id() {
+                    headers
+                        .set("X-Engage-Visitor", &visitor)
+                        .map_err(invalid_token)?;
+                }
+            }
+        }
         if let Some(body) = &body {
             headers
                 .set("Content-Type", "application/json")
@@ -236,6 +301,138 @@ impl Endpoint {
     }
 }
 
-fn parse(value: JsValue) -> Result<CheckinState, ApiError> {
+/// Who may send a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// A member only: without a token the request is not sent ([`ApiError::NotSignedIn`]).
+    Member,
+    /// The member if there is a token, else the anonymous visitor.
+    Anyone,
+}
+
+fn poll_path(poll: &str, rest: &str) -> String {
+    format!("/polls/{}{rest}", js_sys::encode_uri_component(poll))
+}
+
+/// `value` as a JSON request body.
+fn json_body(value: &impl Serialize) -> Result<JsValue, ApiError> {
+    serde_wasm_bindgen::to_value(value)
+        .ok()
+        .and_then(|v| js_sys::JSON::stringify(&v).ok())
+        .map(JsValue::from)
+        .ok_or(ApiError::BadResponse { status: 0 })
+}
+
+fn parse<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::BadResponse { status: 200 })
+}
+
+fn parse_poll(value: JsValue) -> Result<PollView, ApiError> {
+    PollViewFromJs::deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|_| ApiError::BadResponse { status: 200 })
+}
+
+/// [`PollView`] as the widgets read it: the same fields (the compiler checks that they are all
+/// here, as this builds a `PollView`), but `closes_at` is read with the browser's
+/// `Date.parse` instead of jiff's parser, which would add its weight to the wasm for one field.
+#[derive(Deserialize)]
+#[serde(remote = "PollView")]
+struct PollViewFromJs {
+    id: PollId,
+    question: String,
+    options: Vec<PollOptionView>,
+    multiple: bool,
+    max_choices: u32,
+    #[serde(default, deserialize_with = "timestamp_from_js")]
+    closes_at: Option<Timestamp>,
+    closed: bool,
+    my_choices: Vec<String>,
+    #[serde(default)]
+    total_votes: Option<u64>,
+    results_visible: bool,
+    results: ResultsVisibility,
+    anonymous: bool,
+    allow_change: bool,
+    points_per_vote: i64,
+    #[serde(default)]
+    awarded: Option<i64>,
+    #[serde(default)]
+    points: Option<i64>,
+    #[serde(default)]
+    ip_limit: Option<u32>,
+}
+
+/// An RFC 3339 time (or `null`) read with `Date.parse`, to the millisecond.
+fn timestamp_from_js<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let millis = js_sys::Date::parse(&text);
+    if !millis.is_finite() {
+        return Err(D::Error::custom("closes_at is not a time"));
+    }
+    // A finite `Date.parse` result is within ±8.64e15 ms, which fits an i64 exactly.
+    #[allow(clippy::cast_possible_truncation)]
+    Timestamp::from_millisecond(millis as i64)
+        .map(Some)
+        .map_err(|_| D::Error::custom("closes_at is out of range"))
+}
+
+/// The key under which the visitor id is kept in `localStorage`.
+const VISITOR_KEY: &str = "engage:visitor";
+
+thread_local! {
+    /// The visitor id when `localStorage` is blocked (private modes, sandboxed frames): it
+    /// lasts as long as the page.
+    static VISITOR_IN_MEMORY: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// This browser's anonymous visitor id: 32 random hex digits made once with
+/// `crypto.getRandomValues` and kept in `localStorage` (`engage:visitor`), or in memory where
+/// storage is blocked. `None` only where the browser offers no random numbers.
+pub fn visitor_id() -> Option<String> {
+    let window = web_sys::window()?;
+    // Reading `localStorage` itself throws where storage is blocked.
+    let storage = window.local_storage().ok().flatten();
+    let stored = storage
+        .as_ref()
+        .and_then(|s| s.get_item(VISITOR_KEY).ok().flatten())
+        .filter(|id| is_visitor_id(id));
+    if stored.is_some() {
+        return stored;
+    }
+    let id = VISITOR_IN_MEMORY
+        .with_borrow(|id| id.clone())
+        .or_else(|| new_visitor_id(&window))?;
+    if let Some(storage) = &storage {
+        let _ = storage.set_item(VISITOR_KEY, &id);
+    }
+    VISITOR_IN_MEMORY.with_borrow_mut(|memory| *memory = Some(id.clone()));
+    Some(id)
+}
+
+fn new_visitor_id(window: &web_sys::Window) -> Option<String> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes = [0_u8; 16];
+    window
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    let digits = bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect();
+    Some(digits)
+}
+
+/// What the server accepts as a visitor id: 8 to 64 of `[A-Za-z0-9_-]`.
+fn is_visitor_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -4,7 +4,8 @@
 //!
 //! The loader (`www/engage.js`) owns the element classes and the page-wide defaults
 //! (`Engage.identify`, `Engage.configure`); it hands this module the *effective* value of each
-//! attribute, so the Rust side only ever sees one value per attribute.
+//! attribute, so the Rust side only ever sees one value per attribute. One export, [`mount`],
+//! serves every widget: the loader passes the widget's name.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,11 +15,14 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, Node, ShadowRoot};
 
-use crate::Theme;
 use crate::checkin::{CHECKIN_CSS, Checkin};
 use crate::i18n::Lang;
+use crate::poll::{POLL_CSS, Poll};
+use crate::widget::CARD_CSS;
+use crate::{Theme, Widget};
 
-/// The attributes every widget element observes, as signals the component reads.
+/// The attributes the widget elements observe, as signals the component reads: the common
+/// ones, and `poll` (`<engage-poll>` only).
 #[derive(Debug, Clone, Copy)]
 struct ElementAttributes {
     site: RwSignal<String>,
@@ -26,6 +30,7 @@ struct ElementAttributes {
     lang: RwSignal<Option<String>>,
     theme: RwSignal<Option<String>>,
     server: RwSignal<Option<String>>,
+    poll: RwSignal<String>,
 }
 
 impl ElementAttributes {
@@ -47,6 +52,7 @@ impl ElementAttributes {
             lang: RwSignal::new(read("lang")),
             theme: RwSignal::new(read("theme")),
             server: RwSignal::new(read("server")),
+            poll: RwSignal::new(read("poll").unwrap_or_default()),
         }
     }
 
@@ -58,13 +64,15 @@ impl ElementAttributes {
                 signal.try_set(value);
             }
         };
-        match name {
-            "site" => {
-                let value = value.unwrap_or_default();
-                if self.site.try_with_untracked(|old| *old != value) == Some(true) {
-                    self.site.try_set(value);
-                }
+        let set_text_if_changed = |signal: RwSignal<String>, value: Option<String>| {
+            let value = value.unwrap_or_default();
+            if signal.try_with_untracked(|old| *old != value) == Some(true) {
+                signal.try_set(value);
             }
+        };
+        match name {
+            "site" => set_text_if_changed(self.site, value),
+            "poll" => set_text_if_changed(self.poll, value),
             "member-token" => set_if_changed(self.member_token, value),
             "lang" => set_if_changed(self.lang, value),
             "theme" => set_if_changed(self.theme, value),
@@ -115,17 +123,27 @@ impl Drop for MountHandle {
     }
 }
 
-/// Mounts the check-in widget into `root`, the open shadow root of `host` (an
-/// `<engage-checkin>` element), reading the host's attributes; `defaults` (keyed by attribute
-/// name, e.g. `{"member-token": …, "server": …}`) supplies values for attributes the host lacks.
-/// The widget's stylesheet is adopted into `root` first, so the first paint is already styled.
+/// Mounts the widget named `widget` (`"checkin"`, `"poll"`) into `root`, the open shadow root
+/// of `host` (its `<engage-*>` element), reading the host's attributes; `defaults` (keyed by
+/// attribute name, e.g. `{"member-token": …, "server": …}`) supplies values for attributes the
+/// host lacks. The stylesheets are adopted into `root` first, so the first paint is styled.
 #[wasm_bindgen]
-pub fn mount_checkin(
+pub fn mount(
+    widget: &str,
     host: HtmlElement,
     root: ShadowRoot,
     defaults: Option<js_sys::Object>,
 ) -> Result<MountHandle, JsValue> {
-    adopt_stylesheet(&root, CHECKIN_CSS);
+    let widget =
+        Widget::parse(widget).ok_or_else(|| JsValue::from_str("there is no such widget"))?;
+    adopt_stylesheet(&root, CARD_CSS);
+    adopt_stylesheet(
+        &root,
+        match widget {
+            Widget::Checkin => CHECKIN_CSS,
+            Widget::Poll => POLL_CSS,
+        },
+    );
     let document = host
         .owner_document()
         .ok_or_else(|| JsValue::from_str("the element has no document"))?;
@@ -144,14 +162,28 @@ pub fn mount_checkin(
             let theme =
                 Signal::derive(move || attributes.theme.get().as_deref().and_then(Theme::parse));
             let server = Signal::derive(move || attributes.server.get());
-            view! {
-                <Checkin
-                    site=attributes.site
-                    member_token=attributes.member_token
-                    server=server
-                    lang=lang
-                    theme=theme
-                />
+            match widget {
+                Widget::Checkin => view! {
+                    <Checkin
+                        site=attributes.site
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
+                    />
+                }
+                .into_any(),
+                Widget::Poll => view! {
+                    <Poll
+                        site=attributes.site
+                        poll=attributes.poll
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
+                    />
+                }
+                .into_any(),
             }
         }
     });

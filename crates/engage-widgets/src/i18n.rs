@@ -169,7 +169,7 @@ impl Lang {
         )
     }
 
-    pub fn site_not_found(self) -> &'static str {
+    pub fn checkin_not_set_up(self) -> &'static str {
         self.pick(
             "Check-in is not set up for this site.",
             "此站点尚未开通签到。",
@@ -344,6 +344,180 @@ impl Lang {
             Lang::En => (&WEEKDAYS_EN[i][..2], WEEKDAYS_EN[i]),
             Lang::ZhCn => (WEEKDAYS_ZH[i], WEEKDAYS_ZH_FULL[i]),
         })
+    }
+
+    // The poll (投票).
+
+    /// The card's accessible name and its small heading.
+    pub fn poll_title(self) -> &'static str {
+        self.pick("Poll", "投票")
+    }
+
+    pub fn vote(self) -> &'static str {
+        self.pick("Vote", "投票")
+    }
+
+    pub fn voting(self) -> &'static str {
+        self.pick("Voting…", "投票中…")
+    }
+
+    pub fn change_vote(self) -> &'static str {
+        self.pick("Change vote", "修改投票")
+    }
+
+    /// The hint of a multiple-choice poll.
+    pub fn choose_up_to(self, max: u32) -> String {
+        match self {
+            Lang::En if max == 1 => "Choose one".to_owned(),
+            Lang::En => format!("Choose up to {max}"),
+            Lang::ZhCn => format!("最多选择 {max} 项"),
+        }
+    }
+
+    pub fn sign_in_to_vote(self) -> &'static str {
+        self.pick("Sign in to vote", "登录后即可投票")
+    }
+
+    /// Points a member's first vote earns.
+    pub fn vote_to_earn(self, points: i64) -> String {
+        match self {
+            Lang::En if points == 1 => "Vote to earn 1 point".to_owned(),
+            Lang::En => format!("Vote to earn {points} points"),
+            Lang::ZhCn => format!("投票可获得 {points} 积分"),
+        }
+    }
+
+    /// An option's count: "3 votes" / "3 票".
+    pub fn votes(self, n: u64) -> String {
+        match self {
+            Lang::En if n == 1 => "1 vote".to_owned(),
+            Lang::En => format!("{n} votes"),
+            Lang::ZhCn => format!("{n} 票"),
+        }
+    }
+
+    /// How many voters voted: "12 voters" / "共 12 人投票".
+    pub fn voters(self, n: u64) -> String {
+        match self {
+            Lang::En if n == 1 => "1 voter".to_owned(),
+            Lang::En => format!("{n} voters"),
+            Lang::ZhCn => format!("共 {n} 人投票"),
+        }
+    }
+
+    pub fn results_after_vote(self) -> &'static str {
+        self.pick("Results appear after you vote", "投票后即可查看结果")
+    }
+
+    pub fn results_after_close(self) -> &'static str {
+        self.pick(
+            "Results appear after the poll closes",
+            "投票结束后公布结果",
+        )
+    }
+
+    /// The badge of a closed poll.
+    pub fn closed(self) -> &'static str {
+        self.pick("Closed", "已结束")
+    }
+
+    /// When an open poll closes; `when` is a local date and time.
+    pub fn closes_at(self, when: &str) -> String {
+        match self {
+            Lang::En => format!("Closes {when}"),
+            Lang::ZhCn => format!("{when} 截止"),
+        }
+    }
+
+    /// When a closed poll closed.
+    pub fn closed_at(self, when: &str) -> String {
+        match self {
+            Lang::En => format!("Ended {when}"),
+            Lang::ZhCn => format!("{when} 已截止"),
+        }
+    }
+
+    /// Marks the member's own choices among the results.
+    pub fn your_choice(self) -> &'static str {
+        self.pick("Your choice", "你的选择")
+    }
+
+    pub fn you_voted(self) -> &'static str {
+        self.pick("You voted.", "你已投票。")
+    }
+
+    pub fn voting_ended(self) -> &'static str {
+        self.pick("Voting has ended.", "投票已结束。")
+    }
+
+    /// Announced after a vote: thanks, the points it earned, and the results when visible
+    /// (`results` as made by [`Lang::result_line`]).
+    pub fn vote_recorded(self, changed: bool, awarded: i64, results: &[String]) -> String {
+        let mut text = match (self, changed) {
+            (Lang::En, false) => "Thanks for voting!".to_owned(),
+            (Lang::En, true) => "Your vote was changed.".to_owned(),
+            (Lang::ZhCn, false) => "投票成功！".to_owned(),
+            (Lang::ZhCn, true) => "已修改投票。".to_owned(),
+        };
+        if awarded > 0 {
+            text.push_str(&match self {
+                Lang::En => format!(" +{awarded} points."),
+                Lang::ZhCn => format!("+{awarded} 积分。"),
+            });
+        }
+        if !results.is_empty() {
+            text.push_str(self.pick(" Results: ", "结果："));
+            text.push_str(&results.join(self.pick("; ", "；")));
+        }
+        text
+    }
+
+    /// One option in the announced results: "Dark mode 60%".
+    pub fn result_line(self, label: &str, percent: u64) -> String {
+        format!("{label} {percent}%")
+    }
+
+    pub fn poll_not_found(self) -> &'static str {
+        self.pick("This poll could not be found.", "找不到这个投票。")
+    }
+
+    pub fn polls_not_set_up(self) -> &'static str {
+        self.pick(
+            "Polls are not set up for this site.",
+            "此站点尚未开通投票。",
+        )
+    }
+
+    pub fn poll_has_closed(self) -> &'static str {
+        self.pick("This poll has closed.", "投票已结束。")
+    }
+
+    pub fn already_voted(self) -> &'static str {
+        self.pick(
+            "You have already voted in this poll.",
+            "你已经投过票了。",
+        )
+    }
+
+    pub fn ip_limit_reached(self) -> &'static str {
+        self.pick(
+            "Too many anonymous votes came from your network. Sign in to vote.",
+            "你所在网络的匿名投票已达上限，请登录后投票。",
+        )
+    }
+
+    pub fn visitor_id_blocked(self) -> &'static str {
+        self.pick(
+            "Your browser blocked anonymous voting. Sign in to vote.",
+            "浏览器阻止了匿名投票，请登录后投票。",
+        )
+    }
+
+    pub fn choices_not_accepted(self) -> &'static str {
+        self.pick(
+            "The options have changed. Check your choice and vote again.",
+            "选项已更新，请检查后重新投票。",
+        )
     }
 
     fn pick(self, en: &'static str, zh_cn: &'static str) -> &'static str {

@@ -5,17 +5,49 @@
 //! and the data from the server's JSON API (see [`api`]).
 //!
 //! From a Leptos app, use the components directly:
-//! `view! { <Checkin site="demo" member_token=token /> }`.
+//! `view! { <Checkin site="demo" member_token=token /> }`,
+//! `view! { <Poll site="demo" poll="favourite-feature" /> }`.
 
 pub mod api;
 pub mod checkin;
 pub mod element;
 pub mod i18n;
+mod live;
+pub mod poll;
+mod widget;
 
 pub use api::{ApiClient, ApiError};
 pub use checkin::Checkin;
-pub use element::{MountHandle, mount_checkin};
+pub use element::{MountHandle, mount};
 pub use i18n::Lang;
+pub use poll::Poll;
+
+/// The widgets, by the name the loader mounts them by and events report them with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Widget {
+    /// `<engage-checkin>`: the daily check-in.
+    Checkin,
+    /// `<engage-poll>`: a poll.
+    Poll,
+}
+
+impl Widget {
+    /// Reads a widget name (`checkin`, `poll`).
+    pub fn parse(name: &str) -> Option<Widget> {
+        match name {
+            "checkin" => Some(Widget::Checkin),
+            "poll" => Some(Widget::Poll),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Widget::Checkin => "checkin",
+            Widget::Poll => "poll",
+        }
+    }
+}
 
 /// A widget's colour theme (`theme` attribute).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

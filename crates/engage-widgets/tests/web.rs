@@ -2,11 +2,12 @@
 //!
 //! There is no Engage server here: network failures come from an address nothing listens on
 //! (`http://127.0.0.1:9`), and the loaded states from a fake `fetch` (installed by the inline
-//! JavaScript below) that answers for the origin `http://fake.engage.test` only.
+//! JavaScript below) that answers for the origin `http://fake.engage.test` only, with a fake
+//! `EventSource` for that origin whose `tally` events the tests send.
 
 #![cfg(target_arch = "wasm32")]
 
-use engage_widgets::{Checkin, Lang, Theme, mount_checkin};
+use engage_widgets::{Checkin, Lang, Poll, Theme, mount};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -28,10 +29,78 @@ const state = (over) => Object.assign({
 const json = (body, status = 200, headers = {}) => new Response(JSON.stringify(body), {
   status, headers: Object.assign({ 'content-type': 'application/json' }, headers),
 });
+const options = (...labels) => labels.map(([id, label]) => ({ id, label }));
+// The polls of the fake server: votes cast before the tests, and the owner's settings.
+const POLLS = {
+  colours: {
+    question: 'Which colour?', options: options(['red', 'Red'], ['green', 'Green'], ['blue', '<b>Blue</b>']),
+    multiple: false, max_choices: 1, closes_at: '2026-11-30T12:00:00Z', closed: false, results: 'always',
+    anonymous: true, allow_change: true, points_per_vote: 5, votes: { red: 2, green: 1, blue: 0 }, voters: 3,
+  },
+  days: {
+    question: 'Which days suit you?', options: options(['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday']),
+    multiple: true, max_choices: 2, closes_at: null, closed: false, results: 'after_vote',
+    anonymous: false, allow_change: false, points_per_vote: 0, votes: { mon: 1, tue: 2, wed: 0, thu: 0 }, voters: 2,
+  },
+  secret: {
+    question: 'Secret ballot?', options: options(['yes', 'Yes'], ['no', 'No']),
+    multiple: false, max_choices: 1, closes_at: null, closed: false, results: 'after_close',
+    anonymous: true, allow_change: false, points_per_vote: 0, votes: { yes: 4, no: 1 }, voters: 5,
+  },
+  finished: {
+    question: 'Which talk did you like?', options: options(['a', 'Talk A'], ['b', 'Talk B']),
+    multiple: false, max_choices: 1, closes_at: '2026-11-01T09:00:00Z', closed: true, results: 'after_close',
+    anonymous: true, allow_change: false, points_per_vote: 0, votes: { a: 1, b: 2 }, voters: 3,
+  },
+};
+function pollView(id, voter) {
+  const poll = POLLS[id];
+  const counts = Object.assign({}, poll.votes);
+  let voters = poll.voters;
+  for (const [key, choices] of Object.entries(window.__engageFake.ballots)) {
+    if (!key.startsWith(id + '|')) continue;
+    voters++;
+    for (const choice of choices) counts[choice]++;
+  }
+  const mine = window.__engageFake.ballots[id + '|' + voter] || [];
+  const visible = poll.closed || poll.results === 'always' || (poll.results === 'after_vote' && mine.length > 0);
+  const view = {
+    id, question: poll.question, multiple: poll.multiple, max_choices: poll.max_choices,
+    closes_at: poll.closes_at, closed: poll.closed, my_choices: mine, results_visible: visible,
+    results: poll.results, anonymous: poll.anonymous, allow_change: poll.allow_change,
+    points_per_vote: poll.points_per_vote,
+    options: poll.options.map((o) => visible ? Object.assign({ votes: counts[o.id] }, o) : Object.assign({}, o)),
+  };
+  if (visible) view.total_votes = voters;
+  return view;
+}
+async function pollRoute(request, url, auth) {
+  const [, id, rest] = url.pathname.match(/^\/api\/v1\/sites\/demo\/polls\/([^/]+)(\/votes)?$/);
+  if (!POLLS[id]) return json({ error: { code: 'poll_not_found', message: 'no such poll' } }, 404);
+  const visitor = request.headers.get('x-engage-visitor');
+  if (visitor) window.__engageFake.visitors.push(visitor);
+  const voter = auth === 'Bearer good' ? 'member' : (visitor ? 'visitor:' + visitor : null);
+  if (request.method === 'GET' && !rest) return json(pollView(id, voter));
+  if (request.method !== 'POST' || !rest) return json({ error: { code: 'not_found', message: 'no route' } }, 404);
+  const { choices } = await request.json();
+  window.__engageFake.bodies.push({ poll: id, choices });
+  const poll = POLLS[id];
+  if (!poll.anonymous && voter !== 'member') return json({ error: { code: 'members_only', message: 'members only' } }, 401);
+  if (poll.closed) return json({ error: { code: 'poll_closed', message: 'closed' } }, 409);
+  const key = id + '|' + voter;
+  const first = !window.__engageFake.ballots[key];
+  if (!first && !poll.allow_change) return json({ error: { code: 'already_voted', message: 'voted' } }, 409);
+  if (choices.length > poll.max_choices) return json({ error: { code: 'too_many_choices', message: 'too many' } }, 422);
+  window.__engageFake.ballots[key] = choices;
+  const awarded = first && voter === 'member' ? poll.points_per_vote : 0;
+  const answer = Object.assign(pollView(id, voter), { awarded });
+  if (voter === 'member') answer.points = 45 + awarded;
+  return json(answer);
+}
 export function install_fake_server() {
   if (window.__engageFake) return;
   const original = window.fetch.bind(window);
-  window.__engageFake = { calls: [] };
+  window.__engageFake = { calls: [], visitors: [], bodies: [], ballots: {} };
   window.fetch = async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
     window.__engageFake.calls.push(request.method + ' ' + request.url);
@@ -39,6 +108,7 @@ export function install_fake_server() {
     const url = new URL(request.url);
     const auth = request.headers.get('authorization');
     if (auth === 'Bearer limited') return json({ error: { code: 'rate_limited', message: 'slow down' } }, 429, { 'retry-after': '17' });
+    if (url.pathname.startsWith('/api/v1/sites/demo/polls/')) return pollRoute(request, url, auth);
     if (auth !== 'Bearer good') return json({ error: { code: 'invalid_token', message: 'bad token' } }, 401);
     if (request.method === 'GET' && url.pathname === '/api/v1/sites/demo/checkin') {
       const month = url.searchParams.get('month');
@@ -53,12 +123,42 @@ export function install_fake_server() {
     }
     return json({ error: { code: 'not_found', message: 'no route' } }, 404);
   };
+  // Event streams of the fake origin stay open until closed and send what `emit_tally` says.
+  const OriginalEventSource = window.EventSource;
+  const sources = window.__engageFake.sources = [];
+  function FakeEventSource(url, init) {
+    if (!String(url).startsWith('http://fake.engage.test/')) return new OriginalEventSource(url, init);
+    const source = new EventTarget();
+    Object.assign(source, { url: String(url), readyState: 1, close() { source.readyState = 2; } });
+    sources.push(source);
+    return source;
+  }
+  Object.assign(FakeEventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+  window.EventSource = FakeEventSource;
 }
+export function reset_fake_polls() {
+  window.__engageFake.ballots = {};
+  window.__engageFake.visitors.length = 0;
+  window.__engageFake.bodies.length = 0;
+}
+export function cast_fake_vote(poll, voter, choices) { window.__engageFake.ballots[poll + '|' + voter] = choices; }
+export function emit_tally(poll, version) {
+  for (const source of window.__engageFake.sources) {
+    if (source.readyState !== 2 && source.url.endsWith('/polls/' + poll + '/events')) {
+      source.dispatchEvent(new MessageEvent('tally', { data: JSON.stringify({ version }) }));
+    }
+  }
+}
+export function open_event_sources(poll) {
+  return window.__engageFake.sources.filter((s) => s.readyState !== 2 && s.url.endsWith('/polls/' + poll + '/events')).length;
+}
+export function vote_bodies() { return JSON.stringify(window.__engageFake.bodies); }
+export function visitor_ids() { return window.__engageFake.visitors.slice(); }
 export function fetch_calls() { return window.__engageFake ? window.__engageFake.calls.slice() : []; }
 export function clear_fetch_calls() { if (window.__engageFake) window.__engageFake.calls.length = 0; }
 export function record_events(target) {
   const seen = [];
-  for (const name of ['engage:ready', 'engage:checkin', 'engage:error']) {
+  for (const name of ['engage:ready', 'engage:checkin', 'engage:vote', 'engage:error']) {
     target.addEventListener(name, (e) => seen.push({ type: e.type, detail: e.detail, composed: e.composed, bubbles: e.bubbles }));
   }
   return seen;
@@ -66,6 +166,12 @@ export function record_events(target) {
 "#)]
 extern "C" {
     fn install_fake_server();
+    fn reset_fake_polls();
+    fn cast_fake_vote(poll: &str, voter: &str, choices: Vec<String>);
+    fn emit_tally(poll: &str, version: u32);
+    fn open_event_sources(poll: &str) -> u32;
+    fn vote_bodies() -> String;
+    fn visitor_ids() -> Vec<String>;
     fn fetch_calls() -> Vec<String>;
     fn clear_fetch_calls();
     fn record_events(target: &web_sys::EventTarget) -> js_sys::Array;
@@ -100,7 +206,7 @@ fn count(root: &ShadowRoot, selector: &str) -> u32 {
 }
 
 fn text(root: &ShadowRoot) -> String {
-    query(root, ".engage-checkin")
+    query(root, ".engage-card")
         .and_then(|card| card.text_content())
         .unwrap_or_default()
 }
@@ -176,17 +282,11 @@ async fn theme_class() {
     });
     wait_for("the card", || query(&root, ".engage-checkin").is_some()).await;
     let class = || query(&root, ".engage-checkin").unwrap().class_name();
-    assert!(class().contains("engage-checkin--dark"), "{}", class());
+    assert!(class().contains("engage-card--dark"), "{}", class());
     theme.set(None);
-    wait_for("the auto theme", || {
-        class().contains("engage-checkin--auto")
-    })
-    .await;
+    wait_for("the auto theme", || class().contains("engage-card--auto")).await;
     theme.set(Some(Theme::Light));
-    wait_for("the light theme", || {
-        class().contains("engage-checkin--light")
-    })
-    .await;
+    wait_for("the light theme", || class().contains("engage-card--light")).await;
 }
 
 #[wasm_bindgen_test]
@@ -197,11 +297,11 @@ async fn unreachable_server_shows_offline_with_retry() {
         view! { <Checkin site="demo" server=UNREACHABLE member_token="good" lang=Lang::En /> }
     });
     wait_for("the offline state", || {
-        query(&root, ".engage-checkin__retry").is_some()
+        query(&root, ".engage-card__retry").is_some()
     })
     .await;
     assert!(text(&root).contains("You're offline"), "{}", text(&root));
-    assert!(query(&root, ".engage-checkin__message--offline").is_some());
+    assert!(query(&root, ".engage-card__message--offline").is_some());
     wait_for("engage:error", || events.length() >= 1).await;
     let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap();
     let error = events.get(0);
@@ -217,13 +317,13 @@ async fn unreachable_server_shows_offline_with_retry() {
     assert_eq!(get(&detail, "code").as_string().as_deref(), Some("offline"));
     assert_eq!(get(&detail, "status").as_f64(), Some(0.0));
     // Retry shows the skeleton again, then fails the same way.
-    click(&root, ".engage-checkin__retry");
+    click(&root, ".engage-card__retry");
     wait_for("the skeleton", || {
         query(&root, ".engage-checkin__skeleton").is_some()
     })
     .await;
     wait_for("the offline state again", || {
-        query(&root, ".engage-checkin__retry").is_some()
+        query(&root, ".engage-card__retry").is_some()
     })
     .await;
 }
@@ -393,7 +493,7 @@ async fn rate_limited_and_rejected_tokens_show_their_messages() {
         text(&root).contains("Try again in 17 seconds")
     })
     .await;
-    assert!(query(&root, ".engage-checkin__retry").is_some());
+    assert!(query(&root, ".engage-card__retry").is_some());
     token.set(Some("wrong".to_owned()));
     wait_for("the invalid-token message", || {
         text(&root).contains("Please sign in again")
@@ -414,9 +514,9 @@ async fn custom_element_bridge_mounts_updates_and_unmounts() {
     host.set_attribute("lang", "en").unwrap();
     let defaults = js_sys::Object::new();
     js_sys::Reflect::set(&defaults, &"server".into(), &FAKE.into()).unwrap();
-    let handle = mount_checkin(host.clone(), root.clone(), Some(defaults)).unwrap();
-    // The stylesheet is adopted, never inlined.
-    assert_eq!(root.adopted_style_sheets().length(), 1);
+    let handle = mount("checkin", host.clone(), root.clone(), Some(defaults)).unwrap();
+    // The card's and the widget's stylesheets are adopted, never inlined.
+    assert_eq!(root.adopted_style_sheets().length(), 2);
     assert_eq!(count(&root, "style"), 0);
     assert_eq!(count(&root, "[style]"), 0);
     wait_for("the signed-out message", || {
@@ -442,13 +542,372 @@ async fn custom_element_bridge_mounts_updates_and_unmounts() {
     handle.set_attribute("lang", Some("en".to_owned()));
 
     // Re-adding mounts a fresh widget into the same shadow root, with one stylesheet.
-    let again = mount_checkin(host.clone(), root.clone(), None).unwrap();
+    let again = mount("checkin", host.clone(), root.clone(), None).unwrap();
     wait_for("the remounted card", || {
         query(&root, ".engage-checkin").is_some()
     })
     .await;
     assert_eq!(count(&root, ".engage-checkin"), 1);
-    assert_eq!(root.adopted_style_sheets().length(), 1);
+    assert_eq!(root.adopted_style_sheets().length(), 2);
     drop(again);
     assert_eq!(count(&root, ".engage-checkin"), 0);
+}
+
+// The poll.
+
+fn input(root: &ShadowRoot, selector: &str) -> web_sys::HtmlInputElement {
+    query(root, selector)
+        .unwrap_or_else(|| panic!("no input matches {selector}"))
+        .unchecked_into()
+}
+
+fn button_text(root: &ShadowRoot) -> String {
+    query(root, ".engage-poll__button")
+        .and_then(|b| b.text_content())
+        .unwrap_or_default()
+}
+
+fn button_disabled(root: &ShadowRoot) -> bool {
+    query(root, ".engage-poll__button")
+        .map(|b| b.unchecked_into::<web_sys::HtmlButtonElement>().disabled())
+        .unwrap_or(true)
+}
+
+/// The width the bar of `option` is drawn at, as set through the CSSOM.
+fn bar_width(root: &ShadowRoot, option: &str) -> String {
+    let fill: HtmlElement = query(
+        root,
+        &format!(".engage-poll__option:has(input[value=\"{option}\"]) .engage-poll__fill"),
+    )
+    .unwrap_or_else(|| panic!("no bar for {option}"))
+    .unchecked_into();
+    fill.style().get_property_value("width").unwrap()
+}
+
+fn mount_poll(
+    poll: &'static str,
+    token: Option<&'static str>,
+    lang: Lang,
+) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+    install_fake_server();
+    reset_fake_polls();
+    let (root, container) = shadow_container();
+    let mounted = leptos::mount::mount_to(container, move || {
+        view! {
+            <Poll
+                site="demo"
+                poll=poll
+                server=FAKE
+                member_token=token.map(str::to_owned)
+                lang=lang
+            />
+        }
+    });
+    (root, mounted)
+}
+
+async fn wait_for_poll(root: &ShadowRoot) {
+    wait_for("the loaded poll", || {
+        query(root, ".engage-poll__question").is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn poll_is_a_form_with_a_fieldset_legend_and_radios() {
+    let (root, _mounted) = mount_poll("colours", None, Lang::En);
+    wait_for_poll(&root).await;
+    let legend = query(&root, "form fieldset > legend").expect("a legend in a fieldset");
+    assert_eq!(legend.text_content().as_deref(), Some("Which colour?"));
+    assert_eq!(count(&root, "fieldset input[type=radio][name=choice]"), 3);
+    assert_eq!(count(&root, "label.engage-poll__option > input"), 3);
+    assert_eq!(count(&root, "button[type=submit]"), 1);
+    assert_eq!(button_text(&root), "Vote");
+    assert!(button_disabled(&root), "nothing is chosen yet");
+    // Labels are text, never markup.
+    let card = text(&root);
+    assert!(card.contains("<b>Blue</b>"), "{card}");
+    assert_eq!(count(&root, "b"), 0);
+    // Results are visible to everyone in this poll: counts, shares and bars.
+    assert!(card.contains("2 votes · 67%"), "{card}");
+    assert!(card.contains("0 votes · 0%"), "{card}");
+    assert!(card.contains("3 voters"), "{card}");
+    assert_eq!(bar_width(&root, "red"), "67%");
+    assert!(card.contains("Closes Nov 30"), "{card}");
+    // An anonymous visitor sends its visitor id, the same one every time.
+    let ids = visitor_ids();
+    assert!(!ids.is_empty());
+    assert!(
+        ids[0].len() >= 8 && ids[0].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{ids:?}"
+    );
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("engage:visitor")
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(ids[0].as_str()));
+}
+
+#[wasm_bindgen_test]
+async fn voting_posts_the_choices_and_shows_the_new_tally() {
+    let (root, _mounted) = mount_poll("colours", Some("good"), Lang::En);
+    let events = record_events(&root.host());
+    wait_for_poll(&root).await;
+    assert!(text(&root).contains("Vote to earn 5 points"), "{}", text(&root));
+    input(&root, "input[value=green]").click();
+    wait_for("the enabled button", || !button_disabled(&root)).await;
+    assert!(query(&root, ".engage-poll__option--chosen input[value=green]").is_some());
+    click(&root, ".engage-poll__button");
+    wait_for("the announcement", || {
+        query(&root, ".engage-card__status")
+            .and_then(|s| s.text_content())
+            .is_some_and(|t| t.starts_with("Thanks for voting!"))
+    })
+    .await;
+    assert_eq!(vote_bodies(), r#"[{"poll":"colours","choices":["green"]}]"#);
+    let status = query(&root, ".engage-card__status").unwrap();
+    assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Thanks for voting! +5 points. Results: Red 50%; Green 50%; <b>Blue</b> 0%"
+    );
+    // The answer is shown as it is: four voters now, the vote can be changed.
+    wait_for("the new tally", || text(&root).contains("4 voters")).await;
+    assert_eq!(bar_width(&root, "green"), "50%");
+    assert_eq!(button_text(&root), "Change vote");
+    assert!(button_disabled(&root), "the same choice again changes nothing");
+    assert!(input(&root, "input[value=green]").checked());
+
+    wait_for("engage:vote", || {
+        (0..events.length()).any(|i| {
+            let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+            get(&events.get(i), "type").as_string().as_deref() == Some("engage:vote")
+        })
+    })
+    .await;
+    let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap();
+    let vote = (0..events.length())
+        .map(|i| events.get(i))
+        .find(|e| get(e, "type").as_string().as_deref() == Some("engage:vote"))
+        .unwrap();
+    let detail = get(&vote, "detail");
+    assert_eq!(get(&detail, "poll").as_string().as_deref(), Some("colours"));
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&detail, "choices")).unwrap(),
+        r#"["green"]"#
+    );
+    assert_eq!(get(&detail, "awarded").as_f64(), Some(5.0));
+    assert_eq!(get(&detail, "points").as_f64(), Some(50.0));
+    let ready = events.get(0);
+    assert_eq!(get(&ready, "type").as_string().as_deref(), Some("engage:ready"));
+    assert_eq!(
+        get(&get(&ready, "detail"), "poll").as_string().as_deref(),
+        Some("colours")
+    );
+
+    // Changing the vote.
+    input(&root, "input[value=red]").click();
+    wait_for("the enabled button", || !button_disabled(&root)).await;
+    click(&root, ".engage-poll__button");
+    wait_for("the changed vote", || {
+        text(&root).contains("Your vote was changed.")
+    })
+    .await;
+    assert_eq!(bar_width(&root, "red"), "75%");
+}
+
+#[wasm_bindgen_test]
+async fn multiple_choice_enforces_the_maximum_and_hides_results_until_voting() {
+    let (root, _mounted) = mount_poll("days", Some("good"), Lang::En);
+    wait_for_poll(&root).await;
+    assert_eq!(count(&root, "fieldset input[type=checkbox]"), 4);
+    assert!(text(&root).contains("Choose up to 2"), "{}", text(&root));
+    // Results after voting: no counts, a note instead.
+    assert_eq!(count(&root, ".engage-poll__bar"), 0);
+    assert!(
+        text(&root).contains("Results appear after you vote"),
+        "{}",
+        text(&root)
+    );
+    let hint = query(&root, ".engage-poll__hint").unwrap();
+    let fieldset = query(&root, "fieldset").unwrap();
+    assert_eq!(fieldset.get_attribute("aria-describedby"), Some(hint.id()));
+
+    input(&root, "input[value=mon]").click();
+    input(&root, "input[value=tue]").click();
+    wait_for("the other boxes disabled", || {
+        input(&root, "input[value=wed]").disabled() && input(&root, "input[value=thu]").disabled()
+    })
+    .await;
+    assert!(!input(&root, "input[value=mon]").disabled());
+    input(&root, "input[value=tue]").click();
+    wait_for("the boxes enabled again", || {
+        !input(&root, "input[value=wed]").disabled()
+    })
+    .await;
+    input(&root, "input[value=thu]").click();
+    wait_for("the enabled button", || !button_disabled(&root)).await;
+    click(&root, ".engage-poll__button");
+
+    // A final vote: the form gives way to the results, with the member's choices marked.
+    wait_for("the results", || query(&root, "form").is_none()).await;
+    assert_eq!(vote_bodies(), r#"[{"poll":"days","choices":["mon","thu"]}]"#);
+    assert_eq!(count(&root, "input"), 0);
+    assert_eq!(count(&root, ".engage-poll__option--mine"), 2);
+    assert_eq!(count(&root, ".engage-poll__bar"), 4);
+    let card = text(&root);
+    assert!(card.contains("You voted."), "{card}");
+    assert!(card.contains("3 voters"), "{card}");
+    assert!(card.contains("Your choice"), "{card}");
+    assert!(card.contains("2 votes · 67%"), "{card}");
+}
+
+#[wasm_bindgen_test]
+async fn members_only_poll_signed_out_shows_disabled_options() {
+    let (root, _mounted) = mount_poll("days", None, Lang::En);
+    wait_for_poll(&root).await;
+    assert_eq!(count(&root, "fieldset input[type=checkbox]"), 4);
+    assert_eq!(count(&root, "fieldset input:disabled"), 4);
+    assert!(button_disabled(&root));
+    let hint = query(&root, ".engage-poll__hint").unwrap();
+    assert_eq!(hint.text_content().as_deref(), Some("Sign in to vote"));
+}
+
+#[wasm_bindgen_test]
+async fn closed_poll_shows_final_results_and_no_form() {
+    let (root, _mounted) = mount_poll("finished", None, Lang::En);
+    wait_for_poll(&root).await;
+    assert_eq!(count(&root, "form"), 0);
+    assert_eq!(count(&root, "input"), 0);
+    assert_eq!(count(&root, "button"), 0);
+    let badge = query(&root, ".engage-poll__badge").expect("a Closed badge");
+    assert_eq!(badge.text_content().as_deref(), Some("Closed"));
+    let card = text(&root);
+    assert!(card.contains("Ended Nov 1"), "{card}");
+    assert!(card.contains("Voting has ended."), "{card}");
+    assert!(card.contains("3 voters"), "{card}");
+    assert!(card.contains("2 votes · 67%"), "{card}");
+    assert_eq!(count(&root, "ol.engage-poll__options > li"), 2);
+    assert_eq!(count(&root, ".engage-poll__bar"), 2);
+}
+
+#[wasm_bindgen_test]
+async fn results_after_close_are_hidden_while_open() {
+    let (root, _mounted) = mount_poll("secret", None, Lang::En);
+    wait_for_poll(&root).await;
+    let card = text(&root);
+    assert!(card.contains("Results appear after the poll closes"), "{card}");
+    assert!(!card.contains("votes"), "{card}");
+    assert_eq!(count(&root, ".engage-poll__bar"), 0);
+    // An anonymous vote: no points, no balance, and still no counts.
+    input(&root, "input[value=yes]").click();
+    wait_for("the enabled button", || !button_disabled(&root)).await;
+    click(&root, ".engage-poll__button");
+    wait_for("the results view", || query(&root, "form").is_none()).await;
+    assert_eq!(
+        query(&root, ".engage-card__status")
+            .and_then(|s| s.text_content())
+            .as_deref(),
+        Some("Thanks for voting!")
+    );
+    assert_eq!(count(&root, ".engage-poll__bar"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn poll_in_chinese() {
+    let (root, _mounted) = mount_poll("colours", None, Lang::ZhCn);
+    wait_for_poll(&root).await;
+    let card = text(&root);
+    assert_eq!(button_text(&root), "投票");
+    for expected in ["投票", "2 票 · 67%", "共 3 人投票", "11月30日", "截止"] {
+        assert!(card.contains(expected), "{expected} in {card}");
+    }
+    let section = query(&root, ".engage-poll").unwrap();
+    assert_eq!(section.get_attribute("lang").as_deref(), Some("zh-CN"));
+}
+
+#[wasm_bindgen_test]
+async fn missing_poll_says_so_without_retry() {
+    let (root, _mounted) = mount_poll("nope", None, Lang::En);
+    wait_for("the not-found message", || {
+        text(&root).contains("This poll could not be found.")
+    })
+    .await;
+    assert_eq!(count(&root, ".engage-card__retry"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn rate_limited_poll_offers_retry() {
+    let (root, _mounted) = mount_poll("colours", Some("limited"), Lang::En);
+    wait_for("the rate-limit message", || {
+        text(&root).contains("Try again in 17 seconds")
+    })
+    .await;
+    assert_eq!(count(&root, ".engage-card__retry"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn live_tally_reads_the_poll_again_and_stops_when_unmounted() {
+    let (root, mounted) = mount_poll("colours", None, Lang::En);
+    wait_for_poll(&root).await;
+    wait_for("the event stream", || open_event_sources("colours") == 1).await;
+    // Focus stays on the option a keyboard user is on while the tally changes.
+    input(&root, "input[value=green]").focus().unwrap();
+    cast_fake_vote("colours", "someone-else", vec!["blue".to_owned()]);
+    clear_fetch_calls();
+    emit_tally("colours", 7);
+    wait_for("the new tally", || text(&root).contains("4 voters")).await;
+    assert_eq!(
+        fetch_calls(),
+        vec![format!("GET {FAKE}/api/v1/sites/demo/polls/colours")]
+    );
+    assert!(text(&root).contains("1 vote · 25%"), "{}", text(&root));
+    let focused = root.active_element().expect("an element keeps the focus");
+    assert_eq!(focused.get_attribute("value").as_deref(), Some("green"));
+    drop(mounted);
+    assert_eq!(open_event_sources("colours"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn custom_element_bridge_mounts_a_poll_and_follows_its_attribute() {
+    install_fake_server();
+    reset_fake_polls();
+    let (host, root) = host();
+    host.set_attribute("site", "demo").unwrap();
+    host.set_attribute("poll", "colours").unwrap();
+    host.set_attribute("lang", "en").unwrap();
+    let defaults = js_sys::Object::new();
+    js_sys::Reflect::set(&defaults, &"server".into(), &FAKE.into()).unwrap();
+    let events = record_events(&host);
+    let handle = mount("poll", host.clone(), root.clone(), Some(defaults)).unwrap();
+    assert_eq!(root.adopted_style_sheets().length(), 2);
+    assert_eq!(count(&root, "style"), 0);
+    wait_for_poll(&root).await;
+    assert_eq!(count(&root, "fieldset input[type=radio]"), 3);
+    wait_for("engage:ready", || events.length() >= 1).await;
+    let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap();
+    let detail = get(&events.get(0), "detail");
+    assert_eq!(get(&detail, "widget").as_string().as_deref(), Some("poll"));
+    assert_eq!(get(&detail, "site").as_string().as_deref(), Some("demo"));
+    assert_eq!(get(&detail, "poll").as_string().as_deref(), Some("colours"));
+
+    handle.set_attribute("poll", Some("finished".to_owned()));
+    wait_for("the other poll", || {
+        query(&root, ".engage-poll__badge").is_some()
+    })
+    .await;
+    assert!(text(&root).contains("Which talk did you like?"));
+    wait_for("the stream of the new poll", || {
+        open_event_sources("finished") == 1
+    })
+    .await;
+    assert_eq!(open_event_sources("colours"), 0);
+    handle.unmount();
+    assert_eq!(root.child_element_count(), 0);
+    assert_eq!(open_event_sources("finished"), 0);
+    assert!(mount("lottery-of-doom", host, root, None).is_err());
 }

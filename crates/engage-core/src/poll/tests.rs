@@ -263,26 +263,14 @@ fn update_bodies_tell_null_from_absent() {
 }
 
 #[test]
+#[rustfmt::skip] // One case per line reads as a table.
 fn votes() {
     let now = at("2026-11-20T02:00:00Z");
     let base = poll();
-    let members_only = Poll {
-        anonymous: false,
-        ..poll()
-    };
-    let no_change = Poll {
-        allow_change: false,
-        ..poll()
-    };
-    let closed = Poll {
-        closes_at: Some(now),
-        ..poll()
-    };
-    let multiple = Poll {
-        multiple: true,
-        max_choices: 2,
-        ..poll()
-    };
+    let members_only = Poll { anonymous: false, ..poll() };
+    let no_change = Poll { allow_change: false, ..poll() };
+    let closed = Poll { closes_at: Some(now), ..poll() };
+    let multiple = Poll { multiple: true, max_choices: 2, ..poll() };
     let alice = member("alice");
     let anon = visitor("visitor-1");
     let previous = set(&["dark-mode"]);
@@ -293,181 +281,36 @@ fn votes() {
                  from_ip: u32,
                  expect: Result<VoteDecision, VoteError>| {
         let choices = strings(choices);
-        let attempt = VoteAttempt {
-            voter,
-            choices: &choices,
-            previous,
-            anonymous_votes_from_ip: from_ip,
-        };
-        assert_eq!(
-            check_vote(poll, attempt, now),
-            expect,
-            "{voter:?} {choices:?} {previous:?}"
-        );
+        let attempt = VoteAttempt { voter, choices: &choices, previous, anonymous_votes_from_ip: from_ip };
+        assert_eq!(check_vote(poll, attempt, now), expect, "{voter:?} {choices:?} {previous:?}");
     };
     use VoteDecision::*;
     use VoteError::*;
-    check(
-        &base,
-        Some(&alice),
-        &["dark-mode"],
-        None,
-        0,
-        Ok(Cast(previous.clone())),
-    );
-    check(
-        &base,
-        Some(&anon),
-        &["dark-mode"],
-        None,
-        19,
-        Ok(Cast(previous.clone())),
-    );
-    check(
-        &base,
-        Some(&anon),
-        &["dark-mode"],
-        None,
-        20,
-        Err(IpLimitReached { limit: 20 }),
-    );
+    let dark = || Ok(Cast(set(&["dark-mode"])));
+    check(&base, Some(&alice), &["dark-mode"], None, 0, dark());
+    check(&base, Some(&anon), &["dark-mode"], None, 19, dark());
+    check(&base, Some(&anon), &["dark-mode"], None, 20, Err(IpLimitReached { limit: 20 }));
     // Members are not counted against the IP limit.
-    check(
-        &base,
-        Some(&alice),
-        &["dark-mode"],
-        None,
-        500,
-        Ok(Cast(previous.clone())),
-    );
+    check(&base, Some(&alice), &["dark-mode"], None, 500, dark());
     check(&base, None, &["dark-mode"], None, 0, Err(MissingVisitorId));
-    check(
-        &members_only,
-        None,
-        &["dark-mode"],
-        None,
-        0,
-        Err(MembersOnly),
-    );
-    check(
-        &members_only,
-        Some(&anon),
-        &["dark-mode"],
-        None,
-        0,
-        Err(MembersOnly),
-    );
-    check(
-        &members_only,
-        Some(&alice),
-        &["dark-mode"],
-        None,
-        0,
-        Ok(Cast(previous.clone())),
-    );
+    check(&members_only, None, &["dark-mode"], None, 0, Err(MembersOnly));
+    check(&members_only, Some(&anon), &["dark-mode"], None, 0, Err(MembersOnly));
+    check(&members_only, Some(&alice), &["dark-mode"], None, 0, dark());
     check(&base, Some(&alice), &[], None, 0, Err(NoChoice));
-    check(
-        &base,
-        Some(&alice),
-        &["nope"],
-        None,
-        0,
-        Err(InvalidChoice {
-            choice: "nope".into(),
-        }),
-    );
-    check(
-        &multiple,
-        Some(&alice),
-        &["dark-mode", "dark-mode"],
-        None,
-        0,
-        Err(DuplicateChoice {
-            choice: "dark-mode".into(),
-        }),
-    );
-    check(
-        &base,
-        Some(&alice),
-        &["dark-mode", "mobile-app"],
-        None,
-        0,
-        Err(TooManyChoices { max: 1, given: 2 }),
-    );
-    check(
-        &multiple,
-        Some(&alice),
-        &["mobile-app", "dark-mode"],
-        None,
-        0,
-        Ok(Cast(set(&["dark-mode", "mobile-app"]))),
-    );
-    check(
-        &multiple,
-        Some(&alice),
-        &["mobile-app", "dark-mode", "events-calendar"],
-        None,
-        0,
-        Err(TooManyChoices { max: 2, given: 3 }),
-    );
-    check(
-        &closed,
-        Some(&alice),
-        &["dark-mode"],
-        None,
-        0,
-        Err(Closed { closed_at: now }),
-    );
+    check(&base, Some(&alice), &["nope"], None, 0, Err(InvalidChoice { choice: "nope".into() }));
+    check(&multiple, Some(&alice), &["dark-mode", "dark-mode"], None, 0, Err(DuplicateChoice { choice: "dark-mode".into() }));
+    check(&base, Some(&alice), &["dark-mode", "mobile-app"], None, 0, Err(TooManyChoices { max: 1, given: 2 }));
+    check(&multiple, Some(&alice), &["mobile-app", "dark-mode"], None, 0, Ok(Cast(set(&["dark-mode", "mobile-app"]))));
+    check(&multiple, Some(&alice), &["mobile-app", "dark-mode", "events-calendar"], None, 0, Err(TooManyChoices { max: 2, given: 3 }));
+    check(&closed, Some(&alice), &["dark-mode"], None, 0, Err(Closed { closed_at: now }));
     // Changing, repeating, and repeating after close.
-    check(
-        &base,
-        Some(&alice),
-        &["mobile-app"],
-        Some(&previous),
-        0,
-        Ok(Change(set(&["mobile-app"]))),
-    );
-    check(
-        &no_change,
-        Some(&alice),
-        &["mobile-app"],
-        Some(&previous),
-        0,
-        Err(AlreadyVoted),
-    );
-    check(
-        &no_change,
-        Some(&alice),
-        &["dark-mode"],
-        Some(&previous),
-        0,
-        Ok(Unchanged),
-    );
-    check(
-        &closed,
-        Some(&alice),
-        &["dark-mode"],
-        Some(&previous),
-        0,
-        Ok(Unchanged),
-    );
-    check(
-        &closed,
-        Some(&alice),
-        &["mobile-app"],
-        Some(&previous),
-        0,
-        Err(Closed { closed_at: now }),
-    );
+    check(&base, Some(&alice), &["mobile-app"], Some(&previous), 0, Ok(Change(set(&["mobile-app"]))));
+    check(&no_change, Some(&alice), &["mobile-app"], Some(&previous), 0, Err(AlreadyVoted));
+    check(&no_change, Some(&alice), &["dark-mode"], Some(&previous), 0, Ok(Unchanged));
+    check(&closed, Some(&alice), &["dark-mode"], Some(&previous), 0, Ok(Unchanged));
+    check(&closed, Some(&alice), &["mobile-app"], Some(&previous), 0, Err(Closed { closed_at: now }));
     // A changed anonymous vote is not a new vote from the IP.
-    check(
-        &base,
-        Some(&anon),
-        &["mobile-app"],
-        Some(&previous),
-        20,
-        Ok(Change(set(&["mobile-app"]))),
-    );
+    check(&base, Some(&anon), &["mobile-app"], Some(&previous), 20, Ok(Change(set(&["mobile-app"]))));
 }
 
 #[test]

@@ -41,6 +41,19 @@ async fn call(
     )
 }
 
+/// The server in demo mode at a fixed `now`.
+fn demo_state(server: &TestServer, now: Timestamp) -> AppState {
+    AppState::new(
+        server.store.clone(),
+        Config {
+            demo: true,
+            limits: LimitConfig::generous(),
+            ..Config::default()
+        },
+    )
+    .with_clock(Arc::new(move || now))
+}
+
 #[tokio::test]
 async fn demo_members_get_real_tokens() {
     let server = TestServer::new().await;
@@ -50,15 +63,7 @@ async fn demo_members_get_real_tokens() {
         .unwrap();
     // Seeding twice changes nothing.
     seed_demo(&server.store, &[], now).await.unwrap();
-    let state = AppState::new(
-        server.store.clone(),
-        Config {
-            demo: true,
-            limits: LimitConfig::generous(),
-            ..Config::default()
-        },
-    )
-    .with_clock(Arc::new(move || now));
+    let state = demo_state(&server, now);
 
     let (status, members) = call(&state, Method::GET, "/api/v1/demo/members", None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -124,4 +129,85 @@ async fn demo_routes_do_not_exist_without_demo_mode() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(answer.code(), "not_found");
     }
+}
+
+#[tokio::test]
+async fn the_demo_site_ships_two_polls() {
+    let server = TestServer::new().await;
+    let now: Timestamp = "2026-11-20T02:00:00Z".parse().unwrap();
+    seed_demo(&server.store, &[], now).await.unwrap();
+    let state = demo_state(&server, now);
+    let (status, feature) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/polls/favourite-feature",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{feature}");
+    assert_eq!(feature["question"], "Which feature should we build next?");
+    assert_eq!(feature["options"].as_array().unwrap().len(), 4);
+    assert_eq!(feature["multiple"], false);
+    assert_eq!(feature["results"], "always");
+    assert_eq!(feature["anonymous"], true);
+    assert_eq!(feature["allow_change"], true);
+    assert_eq!(feature["points_per_vote"], 5);
+    let (_, meetup) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/polls/meetup-day",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        meetup["question"],
+        "Which days suit you for the monthly meetup?"
+    );
+    assert_eq!(meetup["multiple"], true);
+    assert_eq!(meetup["max_choices"], 2);
+    assert_eq!(meetup["results"], "after_vote");
+    assert_eq!(meetup["anonymous"], false);
+    assert_eq!(meetup["allow_change"], false);
+    assert_eq!(meetup["options"][0]["label"], "Monday");
+
+    // A member votes; seeding again keeps the poll and its votes.
+    let (_, token) = call(
+        &state,
+        Method::POST,
+        "/api/v1/demo/token",
+        None,
+        Some(json!({"member": "mei"})),
+    )
+    .await;
+    let token = token["token"].as_str().unwrap();
+    let (status, voted) = call(
+        &state,
+        Method::POST,
+        "/api/v1/sites/demo/polls/meetup-day/votes",
+        Some(token),
+        Some(json!({"choices": ["friday", "monday"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{voted}");
+    assert_eq!(voted["awarded"], 5);
+    assert_eq!(voted["my_choices"], json!(["monday", "friday"]));
+    seed_demo(&server.store, &[], now).await.unwrap();
+    let demo = engage_core::SiteId::parse("demo").unwrap();
+    let polls = server
+        .store
+        .count_rows(engage_server::store::CountedTable::Polls, &demo)
+        .await
+        .unwrap();
+    assert_eq!(polls, 2);
+    let (_, after) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/polls/meetup-day",
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(after["total_votes"], 1);
 }

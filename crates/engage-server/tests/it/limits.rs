@@ -1,24 +1,15 @@
-use std::num::NonZeroU32;
-
 use axum::http::{StatusCode, header};
+use engage_server::LimitConfig;
 use engage_server::store::CountedTable;
-use engage_server::{Config, LimitConfig};
 
-use crate::TestServer;
-
-fn n(value: u32) -> NonZeroU32 {
-    NonZeroU32::new(value).unwrap()
-}
+use crate::{TestServer, per_minute as n};
 
 #[tokio::test]
 async fn member_writes_are_limited() {
-    let server = TestServer::with_config(Config {
-        limits: LimitConfig {
-            member_writes_per_minute: n(2),
-            member_write_burst: n(2),
-            ..LimitConfig::generous()
-        },
-        ..Config::default()
+    let server = TestServer::with_limits(LimitConfig {
+        member_writes_per_minute: n(2),
+        member_write_burst: n(2),
+        ..LimitConfig::generous()
     })
     .await;
     let token = server.token("alice");
@@ -49,13 +40,10 @@ async fn member_writes_are_limited() {
 
 #[tokio::test]
 async fn requests_per_ip_are_limited() {
-    let server = TestServer::with_config(Config {
-        limits: LimitConfig {
-            ip_requests_per_minute: n(3),
-            ip_burst: n(3),
-            ..LimitConfig::generous()
-        },
-        ..Config::default()
+    let server = TestServer::with_limits(LimitConfig {
+        ip_requests_per_minute: n(3),
+        ip_burst: n(3),
+        ..LimitConfig::generous()
     })
     .await;
     let token = server.token("alice");

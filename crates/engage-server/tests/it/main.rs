@@ -13,6 +13,7 @@ mod makeup;
 mod polls;
 mod tokens;
 
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -65,6 +66,15 @@ impl TestServer {
     pub async fn new() -> TestServer {
         TestServer::with_config(Config {
             limits: LimitConfig::generous(),
+            ..Config::default()
+        })
+        .await
+    }
+
+    /// A server with these rate limits.
+    pub async fn with_limits(limits: LimitConfig) -> TestServer {
+        TestServer::with_config(Config {
+            limits,
             ..Config::default()
         })
         .await
@@ -234,6 +244,11 @@ impl TestServer {
             assert_eq!(self.count(table).await, 0, "{table:?}");
         }
     }
+}
+
+/// A rate-limit number.
+pub fn per_minute(value: u32) -> NonZeroU32 {
+    NonZeroU32::new(value).unwrap()
 }
 
 pub fn member(id: &str) -> MemberId {

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::{API_KEY, Answer, ORIGIN, TestServer};
+use crate::{API_KEY, Answer, ORIGIN, TestServer, per_minute};
 
 const ADMIN_POLLS: &str = "/api/v1/admin/sites/forum/polls";
 
@@ -382,105 +382,26 @@ async fn refused_votes_store_nothing() {
     )
     .await;
     let alice = Who::Member("alice");
+    let anon = Who::Visitor("visitor-01");
+    let long_id = "v".repeat(65);
+    let (unprocessable, conflict) = (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::CONFLICT);
+    let (bad_request, unauthorized) = (StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED);
+    #[rustfmt::skip] // One case per line reads as a table.
     let cases: [(&str, Who, &[&str], StatusCode, &str); 14] = [
-        (
-            "feature",
-            alice,
-            &["nope"],
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_choice",
-        ),
-        (
-            "feature",
-            alice,
-            &["dark-mode", "dark-mode"],
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_choice",
-        ),
-        (
-            "feature",
-            alice,
-            &[],
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_choice",
-        ),
-        (
-            "feature",
-            alice,
-            &["dark-mode", "mobile-app", "events-calendar"],
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_choices",
-        ),
-        (
-            "closed",
-            alice,
-            &["dark-mode"],
-            StatusCode::CONFLICT,
-            "poll_closed",
-        ),
-        (
-            "closed",
-            Who::Visitor("visitor-01"),
-            &["dark-mode"],
-            StatusCode::CONFLICT,
-            "poll_closed",
-        ),
-        (
-            "members",
-            Who::Nobody,
-            &["dark-mode"],
-            StatusCode::UNAUTHORIZED,
-            "members_only",
-        ),
-        (
-            "members",
-            Who::Visitor("visitor-01"),
-            &["dark-mode"],
-            StatusCode::UNAUTHORIZED,
-            "members_only",
-        ),
-        (
-            "feature",
-            Who::Nobody,
-            &["dark-mode"],
-            StatusCode::BAD_REQUEST,
-            "missing_visitor_id",
-        ),
-        (
-            "feature",
-            Who::Visitor("short"),
-            &["dark-mode"],
-            StatusCode::BAD_REQUEST,
-            "missing_visitor_id",
-        ),
-        (
-            "feature",
-            Who::Visitor("has spaces in it"),
-            &["dark-mode"],
-            StatusCode::BAD_REQUEST,
-            "missing_visitor_id",
-        ),
-        (
-            "nope",
-            alice,
-            &["dark-mode"],
-            StatusCode::NOT_FOUND,
-            "poll_not_found",
-        ),
-        (
-            "Not%20A%20Slug",
-            alice,
-            &["dark-mode"],
-            StatusCode::NOT_FOUND,
-            "poll_not_found",
-        ),
-        (
-            "feature",
-            Who::Visitor(&"v".repeat(65)),
-            &["dark-mode"],
-            StatusCode::BAD_REQUEST,
-            "missing_visitor_id",
-        ),
+        ("feature", alice, &["nope"], unprocessable, "invalid_choice"),
+        ("feature", alice, &["dark-mode", "dark-mode"], unprocessable, "invalid_choice"),
+        ("feature", alice, &[], unprocessable, "no_choice"),
+        ("feature", alice, &["dark-mode", "mobile-app", "events-calendar"], unprocessable, "too_many_choices"),
+        ("closed", alice, &["dark-mode"], conflict, "poll_closed"),
+        ("closed", anon, &["dark-mode"], conflict, "poll_closed"),
+        ("members", Who::Nobody, &["dark-mode"], unauthorized, "members_only"),
+        ("members", anon, &["dark-mode"], unauthorized, "members_only"),
+        ("feature", Who::Nobody, &["dark-mode"], bad_request, "missing_visitor_id"),
+        ("feature", Who::Visitor("short"), &["dark-mode"], bad_request, "missing_visitor_id"),
+        ("feature", Who::Visitor("has spaces in it"), &["dark-mode"], bad_request, "missing_visitor_id"),
+        ("feature", Who::Visitor(&long_id), &["dark-mode"], bad_request, "missing_visitor_id"),
+        ("nope", alice, &["dark-mode"], StatusCode::NOT_FOUND, "poll_not_found"),
+        ("Not%20A%20Slug", alice, &["dark-mode"], StatusCode::NOT_FOUND, "poll_not_found"),
     ];
     for (poll, who, choices, status, code) in cases {
         let answer = vote(&server, poll, who, choices).await;
@@ -936,7 +857,7 @@ async fn the_live_stream_announces_votes_and_edits() {
     assert_eq!(events.next_version().await, 0);
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
     assert_eq!(events.next_version().await, 1);
-    // A repeat changes nothing and announces nothing; a change and an edit do.
+    // A repeat changes nothing; a change and an edit each make a new version.
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
     vote(&server, "feature", Who::Member("alice"), &["mobile-app"]).await;
     assert_eq!(events.next_version().await, 2);
@@ -970,22 +891,22 @@ async fn the_live_stream_coalesces_bursts() {
     assert_eq!(events.next_version().await, 0);
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
     assert_eq!(events.next_version().await, 1);
-    vote(&server, "feature", Who::Member("bob"), &["dark-mode"]).await;
-    vote(&server, "feature", Who::Member("carol"), &["dark-mode"]).await;
-    assert_eq!(events.next_version().await, 3);
+    // The listener is already waiting when the next two votes come: the first wakes it, and
+    // the interval lets the second join the same event.
+    let (version, ()) = tokio::join!(events.next_version(), async {
+        vote(&server, "feature", Who::Member("bob"), &["dark-mode"]).await;
+        vote(&server, "feature", Who::Member("carol"), &["dark-mode"]).await;
+    });
+    assert_eq!(version, 3);
 }
 
 /// The per-IP limit counts opening a stream as one request and never cuts an open stream.
 #[tokio::test]
 async fn rate_limits_do_not_cut_the_live_stream() {
-    let n = |v| std::num::NonZeroU32::new(v).unwrap();
-    let server = TestServer::with_config(Config {
-        limits: LimitConfig {
-            ip_requests_per_minute: n(3),
-            ip_burst: n(3),
-            ..LimitConfig::generous()
-        },
-        ..Config::default()
+    let server = TestServer::with_limits(LimitConfig {
+        ip_requests_per_minute: per_minute(3),
+        ip_burst: per_minute(3),
+        ..LimitConfig::generous()
     })
     .await;
     create(&server, json!({})).await;

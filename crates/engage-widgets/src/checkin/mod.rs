@@ -12,15 +12,15 @@ use engage_core::api::CheckinState;
 use engage_core::calendar::{YearMonth, month_grid};
 use engage_core::jiff::civil::{Date, Weekday};
 use leptos::prelude::*;
-use serde::Serialize;
 
-use crate::Theme;
-use crate::api::{ApiClient, ApiError, Endpoint};
-use crate::element::{adopt_stylesheet, dispatch_widget_event};
 use crate::i18n::Lang;
+use crate::widget::{
+    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label,
+};
+use crate::{Theme, Widget};
 
-/// The widget's styles, adopted into its shadow root (or the document) as a constructed
-/// stylesheet.
+/// The widget's own styles, adopted after the shared card styles into its shadow root (or the
+/// document) as a constructed stylesheet.
 pub static CHECKIN_CSS: &str = include_str!("checkin.css");
 
 /// The daily check-in card.
@@ -46,124 +46,55 @@ pub fn Checkin(
     #[prop(optional, into)]
     theme: MaybeProp<Theme>,
 ) -> impl IntoView {
-    let client = ApiClient {
-        server: Signal::derive(move || server.get().unwrap_or_default()),
+    let shell = Shell::new(
+        Widget::Checkin,
+        CHECKIN_CSS,
         site,
-        token: Signal::derive(move || member_token.get()),
-    };
-    provide_context(client);
-    let lang = Memo::new(move |_| lang.get().unwrap_or_else(|| Lang::detect(None)));
-    let theme = Memo::new(move |_| theme.get().unwrap_or_default());
+        member_token,
+        server,
+        lang,
+        theme,
+    );
+    let lang = shell.lang;
 
-    let attempt = RwSignal::new(0_u32);
     let requested_month = RwSignal::new(None::<YearMonth>);
-    let key = Memo::new(move |_| LoadKey {
-        endpoint: client.endpoint(),
-        attempt: attempt.get(),
-    });
-    let resource = LocalResource::new(move || {
-        let key = key.get();
+    let remote = Remote::new(shell.client, Signal::stored(String::new()), true, move |key| {
         let month = requested_month.get();
-        async move {
-            let result = key.endpoint.checkin_state(month).await;
-            Loaded { key, result }
-        }
+        async move { key.endpoint.checkin_state(month).await }
     });
-    let phase = Memo::new(move |_| {
-        let key = key.get();
-        if key.endpoint.token.is_none() {
-            return Phase::SignedOut;
-        }
-        resource.with(|loaded| match loaded {
-            Some(loaded) if loaded.key == key => match &loaded.result {
-                Ok(state) => Phase::Ready(state.clone()),
-                Err(ApiError::NotSignedIn) => Phase::SignedOut,
-                Err(error) => Phase::Failed(error.clone()),
-            },
-            _ => Phase::Loading,
-        })
-    });
-    let state = Memo::new(move |_| match phase.get() {
-        Phase::Ready(state) => Some(state),
-        _ => None,
-    });
-
-    let card = NodeRef::<leptos::html::Section>::new();
-    let status = RwSignal::new(String::new());
-    let report = move |name: &str, detail: &dyn ErasedDetail| {
-        if let Some(card) = card.get_untracked() {
-            detail.dispatch(&card, name);
-        }
-    };
-    let report_error = move |error: &ApiError| {
-        let message = error.user_message(lang.get_untracked());
-        report(
-            "error",
-            &ErrorDetail {
-                widget: "checkin",
-                code: error.code().to_owned(),
-                message,
-                status: error.status(),
-            },
-        );
-    };
-
-    // Styles: the custom-element bridge adopts them before mounting; from a Leptos app the
-    // card adopts them into whatever root (document or shadow root) it lands in.
-    Effect::new(move |_| {
-        if let Some(card) = card.get() {
-            adopt_stylesheet(&card, CHECKIN_CSS);
-        }
-    });
-
-    // `engage:ready` once per mount, `engage:error` for every failed load.
-    let ready_sent = StoredValue::new(false);
-    Effect::new(move |_| match phase.get() {
-        Phase::Ready(_) if !ready_sent.get_value() => {
-            ready_sent.set_value(true);
-            report(
-                "ready",
-                &ReadyDetail {
-                    widget: "checkin",
-                    site: site.get_untracked(),
-                },
-            );
-        }
-        Phase::Failed(error) => report_error(&error),
-        Phase::SignedOut | Phase::Loading => status.set(String::new()),
-        Phase::Ready(_) => {}
+    let phase = remote.phase;
+    let state = Memo::new(move |_| phase.with(|p| p.ready().cloned()));
+    shell.report_phases(phase, move || ReadyDetail {
+        widget: Widget::Checkin.as_str(),
+        site: site.get_untracked(),
+        poll: None,
     });
 
     // A write's answer is the new state: show it without another request, unless the member,
     // site or server changed while it was on the way.
-    let accept_written_state = move |sent_with: &Endpoint, state: &CheckinState| {
-        let current = key.get_untracked();
-        if current.endpoint == *sent_with {
-            resource.set(Some(Loaded {
-                key: current,
-                result: Ok(state.clone()),
-            }));
-            report("checkin", state);
+    let accept_written_state = move |sent_with: &LoadKey, state: &CheckinState| {
+        if remote.accept(sent_with, state.clone()) {
+            shell.report("checkin", state);
         }
     };
 
     let checkin = Action::new_local(move |_: &()| {
-        let endpoint = client.endpoint_untracked();
+        let key = remote.key_untracked();
         async move {
-            let result = endpoint.check_in().await;
+            let result = key.endpoint.check_in().await;
             let lang = lang.get_untracked();
             match &result {
                 Ok(state) => {
-                    status.try_set(if state.already {
+                    shell.announce(if state.already {
                         lang.already_checked_in().to_owned()
                     } else {
                         lang.checked_in_award(state.awarded)
                     });
-                    accept_written_state(&endpoint, state);
+                    accept_written_state(&key, state);
                 }
                 Err(error) => {
-                    status.try_set(error.user_message(lang));
-                    report_error(error);
+                    shell.announce(shell.message(error));
+                    shell.report_error(error);
                 }
             }
         }
@@ -171,20 +102,20 @@ pub fn Checkin(
 
     let confirming = RwSignal::new(None::<Date>);
     let makeup = Action::new_local(move |day: &Date| {
-        let endpoint = client.endpoint_untracked();
+        let key = remote.key_untracked();
         let day = *day;
         async move {
-            let result = endpoint.make_up(day).await;
+            let result = key.endpoint.make_up(day).await;
             let lang = lang.get_untracked();
             confirming.try_set(None);
             match &result {
                 Ok(state) => {
-                    status.try_set(lang.made_up(day, state.spent));
-                    accept_written_state(&endpoint, state);
+                    shell.announce(lang.made_up(day, state.spent));
+                    accept_written_state(&key, state);
                 }
                 Err(error) => {
-                    status.try_set(error.user_message(lang));
-                    report_error(error);
+                    shell.announce(shell.message(error));
+                    shell.report_error(error);
                 }
             }
         }
@@ -194,142 +125,44 @@ pub fn Checkin(
     let body = move || match kind.get() {
         PhaseKind::Loading => skeleton(lang).into_any(),
         PhaseKind::SignedOut => view! {
-            <div class="engage-checkin__message" part="message">
-                <p class="engage-checkin__message-title">
+            <div class="engage-card__message" part="message">
+                <p class="engage-card__message-title">
                     {move || lang.get().sign_in_to_check_in()}
                 </p>
-                <p class="engage-checkin__message-hint">{move || lang.get().sign_in_hint()}</p>
+                <p class="engage-card__message-hint">{move || lang.get().sign_in_hint()}</p>
             </div>
         }
         .into_any(),
-        PhaseKind::Failed => {
-            let message = move || match phase.get() {
-                Phase::Failed(error) => error.user_message(lang.get()),
-                _ => String::new(),
-            };
-            let offline = move || phase.with(|p| matches!(p, Phase::Failed(ApiError::Offline)));
-            view! {
-                <div
-                    class="engage-checkin__message engage-checkin__message--error"
-                    class:engage-checkin__message--offline=offline
-                    part="message"
-                >
-                    <p class="engage-checkin__message-title" role="alert">
-                        {message}
-                    </p>
-                    <button
-                        type="button"
-                        class="engage-checkin__retry"
-                        part="button retry"
-                        on:click=move |_| attempt.update(|n| *n += 1)
-                    >
-                        {move || lang.get().retry()}
-                    </button>
-                </div>
-            }
-            .into_any()
-        }
+        PhaseKind::Failed => failure_message(shell, remote).into_any(),
         PhaseKind::Ready => ready(
-            lang,
+            shell,
             state,
             checkin,
             makeup,
             confirming,
             requested_month,
-            status,
         )
         .into_any(),
     };
 
-    view! {
-        <section
-            node_ref=card
-            class=move || format!("engage-checkin engage-checkin--{}", theme.get().as_str())
-            part="card"
-            lang=move || lang.get().tag()
-            aria-label=move || lang.get().checkin_title()
-            aria-busy=move || if kind.get() == PhaseKind::Loading { "true" } else { "false" }
-        >
-            <header class="engage-checkin__header" part="header">
-                <h2 class="engage-checkin__title" part="title">
-                    {move || lang.get().checkin_title()}
-                </h2>
-                <p class="engage-checkin__date">
-                    {move || state.with(|s| s.as_ref().map(|s| lang.get().long_date(s.date)))}
-                </p>
-            </header>
-            {body}
-            <p class="engage-checkin__status" part="status" role="status" aria-live="polite">
-                {move || status.get()}
+    let header = view! {
+        <header class="engage-card__header" part="header">
+            <h2 class="engage-card__title engage-checkin__title" part="title">
+                {move || lang.get().checkin_title()}
+            </h2>
+            <p class="engage-checkin__date">
+                {move || state.with(|s| s.as_ref().map(|s| lang.get().long_date(s.date)))}
             </p>
-        </section>
-    }
-}
-
-/// What a load was made with; a loaded state is shown only while it matches the current key,
-/// so a changed member never sees the previous member's data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct LoadKey {
-    endpoint: Endpoint,
-    attempt: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Loaded {
-    key: LoadKey,
-    result: Result<CheckinState, ApiError>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Phase {
-    Loading,
-    SignedOut,
-    Ready(CheckinState),
-    Failed(ApiError),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PhaseKind {
-    Loading,
-    SignedOut,
-    Ready,
-    Failed,
-}
-
-impl Phase {
-    fn kind(&self) -> PhaseKind {
-        match self {
-            Phase::Loading => PhaseKind::Loading,
-            Phase::SignedOut => PhaseKind::SignedOut,
-            Phase::Ready(_) => PhaseKind::Ready,
-            Phase::Failed(_) => PhaseKind::Failed,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ReadyDetail {
-    widget: &'static str,
-    site: String,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail {
-    widget: &'static str,
-    code: String,
-    message: String,
-    status: u16,
-}
-
-/// An event detail of any shape, so one `report` closure serves every event.
-trait ErasedDetail {
-    fn dispatch(&self, target: &web_sys::EventTarget, name: &str);
-}
-
-impl<T: Serialize> ErasedDetail for T {
-    fn dispatch(&self, target: &web_sys::EventTarget, name: &str) {
-        dispatch_widget_event(target, name, self);
-    }
+        </header>
+    };
+    card(
+        shell,
+        "engage-checkin",
+        Lang::checkin_title,
+        move || kind.get() == PhaseKind::Loading,
+        header,
+        body,
+    )
 }
 
 /// The placeholder shown while loading: the same boxes as the loaded card, so nothing moves
@@ -338,27 +171,27 @@ fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
         <div class="engage-checkin__skeleton" aria-hidden="true">
             <div class="engage-checkin__stats engage-checkin__stats--skeleton">
-                <div class="engage-checkin__bone"></div>
-                <div class="engage-checkin__bone"></div>
-                <div class="engage-checkin__bone"></div>
+                <div class="engage-card__bone"></div>
+                <div class="engage-card__bone"></div>
+                <div class="engage-card__bone"></div>
             </div>
-            <div class="engage-checkin__bone engage-checkin__bone--button"></div>
+            <div class="engage-card__bone engage-checkin__bone--button"></div>
             <div class="engage-checkin__notice"></div>
-            <div class="engage-checkin__bone engage-checkin__bone--calendar"></div>
+            <div class="engage-card__bone engage-checkin__bone--calendar"></div>
         </div>
-        <p class="engage-checkin__sr">{move || lang.get().loading()}</p>
+        {loading_label(lang)}
     }
 }
 
 fn ready(
-    lang: Memo<Lang>,
+    shell: Shell,
     state: Memo<Option<CheckinState>>,
     checkin: Action<(), ()>,
     makeup: Action<Date, ()>,
     confirming: RwSignal<Option<Date>>,
     requested_month: RwSignal<Option<YearMonth>>,
-    status: RwSignal<String>,
 ) -> impl IntoView {
+    let lang = shell.lang;
     let read = move |f: fn(&CheckinState) -> u32| state.with(|s| s.as_ref().map_or(0, f));
     let points = move || state.with(|s| s.as_ref().map_or(0, |s| s.points));
     let checked_in = move || state.with(|s| s.as_ref().is_some_and(|s| s.checked_in));
@@ -400,7 +233,7 @@ fn ready(
             part="button"
             disabled=move || pending.get() || checked_in()
             on:click=move |_| {
-                status.set(String::new());
+                shell.announce(String::new());
                 checkin.dispatch(());
             }
         >
@@ -626,7 +459,7 @@ fn grid_rows(
                     } else {
                         view! {
                             <span class="engage-checkin__day-number" aria-hidden="true">{number}</span>
-                            <span class="engage-checkin__sr">
+                            <span class="engage-card__sr">
                                 {lang.day_label(day, is_checked, is_today)}
                             </span>
                         }

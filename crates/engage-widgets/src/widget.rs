@@ -1,0 +1,401 @@
+//! What every widget shares: the card it renders into (theme, language, the status line read to
+//! screen readers), loading its data from the API with a retry, the states that loading can be
+//! in, the failure message with its Retry button, and the `engage:*` events it reports.
+//!
+//! A widget component builds a [`Shell`] from its props, loads with a [`Remote`], and renders
+//! its own body inside [`card`]. The shared styles are in `card.css`; the widget's own
+//! stylesheet adds to them.
+
+use std::future::Future;
+
+use leptos::html::Section;
+use leptos::prelude::*;
+use serde::Serialize;
+
+use crate::api::{ApiClient, ApiError, Endpoint};
+use crate::element::{adopt_stylesheet, dispatch_widget_event};
+use crate::i18n::Lang;
+use crate::{Theme, Widget};
+
+/// The styles every widget's card shares: theme properties, the frame, messages, skeleton bones
+/// and the status line. Adopted before the widget's own stylesheet.
+pub static CARD_CSS: &str = include_str!("card.css");
+
+/// The props every widget takes, resolved once per mount and shared by its parts.
+#[derive(Debug, Clone, Copy)]
+pub struct Shell {
+    pub widget: Widget,
+    pub client: ApiClient,
+    pub lang: Memo<Lang>,
+    pub theme: Memo<Theme>,
+    /// The `<section>` of the card: events are dispatched from it.
+    pub card: NodeRef<Section>,
+    /// The text of the polite live region at the bottom of the card.
+    pub status: RwSignal<String>,
+}
+
+impl Shell {
+    /// Resolves the common props (see `Checkin` for their meaning), provides the [`ApiClient`]
+    /// as context, and adopts the card's and the widget's stylesheet (`css`) into whatever
+    /// root the card lands in — the custom-element bridge has already done so for its shadow
+    /// roots, a Leptos app has not.
+    pub fn new(
+        widget: Widget,
+        css: &'static str,
+        site: Signal<String>,
+        member_token: MaybeProp<String>,
+        server: MaybeProp<String>,
+        lang: MaybeProp<Lang>,
+        theme: MaybeProp<Theme>,
+    ) -> Shell {
+        let client = ApiClient {
+            server: Signal::derive(move || server.get().unwrap_or_default()),
+            site,
+            token: Signal::derive(move || member_token.get()),
+        };
+        provide_context(client);
+        let shell = Shell {
+            widget,
+            client,
+            lang: Memo::new(move |_| lang.get().unwrap_or_else(|| Lang::detect(None))),
+            theme: Memo::new(move |_| theme.get().unwrap_or_default()),
+            card: NodeRef::new(),
+            status: RwSignal::new(String::new()),
+        };
+        let card = shell.card;
+        Effect::new(move |_| {
+            if let Some(card) = card.get() {
+                adopt_stylesheet(&card, CARD_CSS);
+                adopt_stylesheet(&card, css);
+            }
+        });
+        shell
+    }
+
+    /// Dispatches `engage:<name>` from the card.
+    pub fn report(&self, name: &str, detail: &impl Serialize) {
+        if let Some(card) = self.card.get_untracked() {
+            dispatch_widget_event(&card, name, detail);
+        }
+    }
+
+    /// Dispatches `engage:error` for `error`, with the message the member is shown.
+    pub fn report_error(&self, error: &ApiError) {
+        self.report(
+            "error",
+            &ErrorDetail {
+                widget: self.widget.as_str(),
+                code: error.code().to_owned(),
+                message: self.message(error),
+                status: error.status(),
+            },
+        );
+    }
+
+    /// What to tell the member about `error`, in the current language.
+    pub fn message(&self, error: &ApiError) -> String {
+        error.user_message(self.lang.get_untracked(), self.widget)
+    }
+
+    /// Says `text` in the status line (a polite live region), e.g. the outcome of a write.
+    pub fn announce(&self, text: String) {
+        self.status.try_set(text);
+    }
+
+    /// Reports the life of a load: `engage:ready` once per mount, the first time it is ready
+    /// (with `ready_detail`), and `engage:error` for every failed load. The status line is
+    /// cleared while loading, so an old outcome is not read out over new data.
+    pub fn report_phases<T>(&self, phase: Memo<Phase<T>>, ready_detail: impl Fn() -> ReadyDetail + 'static)
+    where
+        T: Clone + PartialEq + Send + Sync + 'static,
+    {
+        let shell = *self;
+        let ready_sent = StoredValue::new(false);
+        Effect::new(move |_| {
+            phase.with(|phase| match phase {
+                Phase::Ready(_) if !ready_sent.get_value() => {
+                    ready_sent.set_value(true);
+                    shell.report("ready", &ready_detail());
+                }
+                Phase::Failed(error) => shell.report_error(error),
+                Phase::SignedOut | Phase::Loading => shell.status.set(String::new()),
+                Phase::Ready(_) => {}
+            })
+        });
+    }
+}
+
+/// The detail of `engage:ready`.
+#[derive(Debug, Serialize)]
+pub struct ReadyDetail {
+    pub widget: &'static str,
+    pub site: String,
+    /// The poll's id, for `<engage-poll>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<String>,
+}
+
+/// The detail of `engage:error`.
+#[derive(Debug, Serialize)]
+struct ErrorDetail {
+    widget: &'static str,
+    code: String,
+    message: String,
+    status: u16,
+}
+
+/// Where a widget's data stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase<T> {
+    Loading,
+    /// No member token, for a widget that shows nothing without one.
+    SignedOut,
+    Ready(T),
+    Failed(ApiError),
+}
+
+/// [`Phase`] without its data, for views that only change with the kind of state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseKind {
+    Loading,
+    SignedOut,
+    Ready,
+    Failed,
+}
+
+impl<T> Phase<T> {
+    pub fn kind(&self) -> PhaseKind {
+        match self {
+            Phase::Loading => PhaseKind::Loading,
+            Phase::SignedOut => PhaseKind::SignedOut,
+            Phase::Ready(_) => PhaseKind::Ready,
+            Phase::Failed(_) => PhaseKind::Failed,
+        }
+    }
+
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Phase::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn failure(&self) -> Option<&ApiError> {
+        match self {
+            Phase::Failed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// What a load was made with: server, site and member, the thing asked about (a poll's id;
+/// empty for the check-in) and the retry counter. A loaded value is shown only while it
+/// matches the current key, so a changed member never sees the previous member's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadKey {
+    pub endpoint: Endpoint,
+    pub subject: String,
+    attempt: u32,
+}
+
+impl LoadKey {
+    /// Whether an answer to a request sent with `self` belongs with `current`: the same
+    /// server, site, member and subject, whatever the retries in between.
+    fn same_target(&self, current: &LoadKey) -> bool {
+        self.endpoint == current.endpoint && self.subject == current.subject
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Loaded<T> {
+    key: LoadKey,
+    result: Result<T, ApiError>,
+}
+
+/// A widget's data read from the API: a [`LocalResource`] keyed on server, site, member
+/// token, subject and a retry counter, and the [`Phase`] it is in. Writes whose answer is the
+/// new data put it in with [`Remote::accept`], so a write costs one request.
+pub struct Remote<T: Send + Sync + 'static> {
+    key: Memo<LoadKey>,
+    attempt: RwSignal<u32>,
+    resource: LocalResource<Loaded<T>>,
+    pub phase: Memo<Phase<T>>,
+}
+
+impl<T: Send + Sync> Clone for Remote<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync> Copy for Remote<T> {}
+
+impl<T> Remote<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    /// Loads with `fetch` whenever the key changes. With `members_only`, nothing is requested
+    /// without a member token and the phase is [`Phase::SignedOut`].
+    pub fn new<Fut>(
+        client: ApiClient,
+        subject: Signal<String>,
+        members_only: bool,
+        fetch: impl Fn(LoadKey) -> Fut + 'static,
+    ) -> Remote<T>
+    where
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        let attempt = RwSignal::new(0_u32);
+        let key = Memo::new(move |_| LoadKey {
+            endpoint: client.endpoint(),
+            subject: subject.get(),
+            attempt: attempt.get(),
+        });
+        let resource = LocalResource::new(move || {
+            let key = key.get();
+            let request = fetch(key.clone());
+            async move {
+                Loaded {
+                    key,
+                    result: request.await,
+                }
+            }
+        });
+        let phase = Memo::new(move |_| {
+            let key = key.get();
+            if members_only && key.endpoint.token.is_none() {
+                return Phase::SignedOut;
+            }
+            resource.with(|loaded| match loaded {
+                Some(loaded) if loaded.key == key => match &loaded.result {
+                    Ok(value) => Phase::Ready(value.clone()),
+                    Err(ApiError::NotSignedIn) if members_only => Phase::SignedOut,
+                    Err(error) => Phase::Failed(error.clone()),
+                },
+                _ => Phase::Loading,
+            })
+        });
+        Remote {
+            key,
+            attempt,
+            resource,
+            phase,
+        }
+    }
+
+    /// The key of the data shown now, for a write to send with.
+    pub fn key_untracked(&self) -> LoadKey {
+        self.key.get_untracked()
+    }
+
+    /// Loads again from scratch, showing the skeleton meanwhile.
+    pub fn retry(&self) {
+        self.attempt.update(|n| *n += 1);
+    }
+
+    /// Reads again in the background: what is shown stays until the answer arrives.
+    pub fn refresh(&self) {
+        self.resource.refetch();
+    }
+
+    /// Shows `value`, the answer of a write sent with `sent_with`, unless the member, site,
+    /// server or subject changed while it was on the way. Returns whether it was taken.
+    pub fn accept(&self, sent_with: &LoadKey, value: T) -> bool {
+        let Some(current) = self.key.try_get_untracked() else {
+            return false;
+        };
+        if !sent_with.same_target(&current) {
+            return false;
+        }
+        self.resource.set(Some(Loaded {
+            key: current,
+            result: Ok(value),
+        }));
+        true
+    }
+}
+
+/// The card every widget renders: a themed `<section>` (`part="card"`) in the widget's
+/// language, named `label`, busy while `busy`, holding the widget's `header` and `body` and,
+/// last, the status line (`part="status"`). `block` is the widget's class name.
+pub fn card(
+    shell: Shell,
+    block: &'static str,
+    label: impl Fn(Lang) -> &'static str + Send + Sync + 'static,
+    busy: impl Fn() -> bool + Send + Sync + 'static,
+    header: impl IntoView + 'static,
+    body: impl IntoView + 'static,
+) -> impl IntoView {
+    let Shell {
+        card,
+        lang,
+        theme,
+        status,
+        ..
+    } = shell;
+    view! {
+        <section
+            node_ref=card
+            class=move || format!("engage-card engage-card--{} {block}", theme.get().as_str())
+            part="card"
+            lang=move || lang.get().tag()
+            aria-label=move || label(lang.get())
+            aria-busy=move || if busy() { "true" } else { "false" }
+        >
+            {header}
+            {body}
+            <p
+                class=format!("engage-card__status {block}__status")
+                part="status"
+                role="status"
+                aria-live="polite"
+            >
+                {move || status.get()}
+            </p>
+        </section>
+    }
+}
+
+/// The message that replaces a widget's body when its data could not be loaded (`part`
+/// "message"): what went wrong and, unless the thing does not exist, a Retry button.
+pub fn failure_message<T>(shell: Shell, remote: Remote<T>) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let lang = shell.lang;
+    let error = Memo::new(move |_| remote.phase.with(|p| p.failure().cloned()));
+    let message = move || {
+        error
+            .get()
+            .map(|e| e.user_message(lang.get(), shell.widget))
+    };
+    let offline = move || error.with(|e| matches!(e, Some(ApiError::Offline)));
+    let can_retry = move || error.with(|e| e.as_ref().is_some_and(|e| e.status() != 404));
+    view! {
+        <div
+            class="engage-card__message engage-card__message--error"
+            class:engage-card__message--offline=offline
+            part="message"
+        >
+            <p class="engage-card__message-title" role="alert">
+                {message}
+            </p>
+            <Show when=can_retry>
+                <button
+                    type="button"
+                    class="engage-card__retry"
+                    part="button retry"
+                    on:click=move |_| remote.retry()
+                >
+                    {move || lang.get().retry()}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// The one-off label of a loading card, for screen readers (the skeleton itself is hidden).
+pub fn loading_label(lang: Memo<Lang>) -> impl IntoView {
+    view! { <p class="engage-card__sr">{move || lang.get().loading()}</p> }
+}
+
