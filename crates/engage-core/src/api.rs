@@ -114,6 +114,7 @@ pub struct NextLevel {
 pub struct BadgeView {
     pub id: String,
     pub name: String,
+    #[serde(with = "crate::rfc3339")]
     pub earned_at: jiff::Timestamp,
 }
 
@@ -121,6 +122,7 @@ pub struct BadgeView {
 pub struct LedgerEntryView {
     pub source: Source,
     pub amount: i64,
+    #[serde(with = "crate::rfc3339")]
     pub at: jiff::Timestamp,
     pub key: String,
 }
@@ -260,6 +262,7 @@ pub struct PollView {
     pub options: Vec<PollOptionView>,
     pub multiple: bool,
     pub max_choices: u32,
+    #[serde(with = "crate::rfc3339::option")]
     pub closes_at: Option<Timestamp>,
     pub closed: bool,
     /// The caller's current choices in option order; empty when they have not voted.

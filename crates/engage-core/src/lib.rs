@@ -11,6 +11,7 @@ pub mod ids;
 pub mod ledger;
 pub mod level;
 pub mod poll;
+pub mod rfc3339;
 pub mod rules;
 pub mod ymd;
 
