@@ -28,10 +28,13 @@ export function cli(db, args) {
   return JSON.parse(out);
 }
 
-/** Starts `engage-server serve --demo` on a new database; resolves once it answers /healthz. */
-export async function startServer({ before } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "engage-e2e-"));
-  const db = join(dir, "engage.db");
+/**
+ * Starts `engage-server serve --demo` on a new database (or on `db`, left in place when given);
+ * resolves once it answers /healthz.
+ */
+export async function startServer({ before, db: existing } = {}) {
+  const dir = existing ? null : mkdtempSync(join(tmpdir(), "engage-e2e-"));
+  const db = existing ?? join(dir, "engage.db");
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   if (before) before(db);
@@ -56,7 +59,12 @@ export async function startServer({ before } = {}) {
     async stop() {
       child.kill("SIGTERM");
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+    /** Kills the server without any chance to flush or shut down, as a crash or power cut would. */
+    async crash() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }
