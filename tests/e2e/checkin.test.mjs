@@ -183,6 +183,32 @@ describe("check-in on the demo page", () => {
   });
 });
 
+/** Runs axe-core (WCAG 2 A and AA rules) on one element, shadow root included. */
+export async function axeViolations(page, selector) {
+  await page.addScriptTag({ path: join(root, "node_modules/axe-core/axe.min.js") });
+  return page.evaluate(async (selector) => {
+    const result = await window.axe.run(document.querySelector(selector), {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  }, selector);
+}
+
+describe("accessibility", () => {
+  for (const [lang, theme] of [["en", "light"], ["zh-CN", "dark"]]) {
+    test(`axe-core finds no WCAG 2.1 AA violation (${lang}, ${theme})`, async () => {
+      const context = await browser.newContext({ bypassCSP: true });
+      const page = await openPage(context, `${server.origin}/`);
+      await page.selectOption("#demo-lang", lang);
+      await page.selectOption("#demo-theme", theme);
+      await signIn(page, "mei");
+      await widget(page).locator(".engage-checkin__day").first().waitFor();
+      assert.deepEqual(await axeViolations(page, "engage-checkin"), []);
+      await context.close();
+    });
+  }
+});
+
 describe("embedding on another origin", () => {
   test("a host page on its own origin, with its own token and a strict CSP", async () => {
     const port = hostPort;
