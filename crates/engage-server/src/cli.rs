@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use engage_core::jiff::Timestamp;
 use engage_core::jiff::tz::TimeZone;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
+use crate::limits::LimitConfig;
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
 use crate::state::{AppState, Config};
@@ -64,6 +66,13 @@ pub struct ServeArgs {
     /// The demo host pages, served at / where the bundle has no such file.
     #[arg(long, default_value = "www")]
     pub www_dir: PathBuf,
+    /// Requests one IP address may make per minute (widgets on a busy page, many members
+    /// behind one NAT); over it, answers are 429 with Retry-After.
+    #[arg(long, default_value_t = LimitConfig::default().ip_requests_per_minute)]
+    pub ip_requests_per_minute: NonZeroU32,
+    /// Writes (check-ins, votes, …) one member may make per minute.
+    #[arg(long, default_value_t = LimitConfig::default().member_writes_per_minute)]
+    pub member_writes_per_minute: NonZeroU32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +174,11 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         demo: args.demo,
         static_dir: args.static_dir,
         www_dir: args.www_dir,
+        limits: LimitConfig {
+            ip_requests_per_minute: args.ip_requests_per_minute,
+            member_writes_per_minute: args.member_writes_per_minute,
+            ..LimitConfig::default()
+        },
         ..Config::default()
     };
     let state = AppState::new(store, config);

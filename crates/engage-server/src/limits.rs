@@ -30,8 +30,10 @@ impl Default for LimitConfig {
         LimitConfig {
             member_writes_per_minute: NonZeroU32::new(30).expect("non-zero"),
             member_write_burst: NonZeroU32::new(10).expect("non-zero"),
-            ip_requests_per_minute: NonZeroU32::new(120).expect("non-zero"),
-            ip_burst: NonZeroU32::new(60).expect("non-zero"),
+            // A page with several widgets refetches on live events; many members may share
+            // one address. The limit is for floods, not for busy pages.
+            ip_requests_per_minute: NonZeroU32::new(600).expect("non-zero"),
+            ip_burst: NonZeroU32::new(120).expect("non-zero"),
         }
     }
 }
