@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 
 export const root = resolve(import.meta.dirname, "../..");
 const serverBin = process.env.ENGAGE_SERVER_BIN || join(root, "target/debug/engage-server");
+export const serverBinary = serverBin;
 
 export async function freePort() {
   return new Promise((ok, fail) => {
@@ -32,7 +33,7 @@ export function cli(db, args) {
  * Starts `engage-server serve --demo` on a new database (or on `db`, left in place when given);
  * resolves once it answers /healthz.
  */
-export async function startServer({ before, db: existing } = {}) {
+export async function startServer({ before, db: existing, extraArgs = [] } = {}) {
   const dir = existing ? null : mkdtempSync(join(tmpdir(), "engage-e2e-"));
   const db = existing ?? join(dir, "engage.db");
   const port = await freePort();
@@ -40,7 +41,7 @@ export async function startServer({ before, db: existing } = {}) {
   if (before) before(db);
   const child = spawn(
     serverBin,
-    ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo", "--static-dir", "dist", "--www-dir", "www"],
+    ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo", "--static-dir", "dist", "--www-dir", "www", ...extraArgs],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" } },
   );
   const exited = new Promise((ok) => child.once("exit", ok));

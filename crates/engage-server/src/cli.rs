@@ -174,11 +174,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         demo: args.demo,
         static_dir: args.static_dir,
         www_dir: args.www_dir,
-        limits: LimitConfig {
-            ip_requests_per_minute: args.ip_requests_per_minute,
-            member_writes_per_minute: args.member_writes_per_minute,
-            ..LimitConfig::default()
-        },
+        limits: LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute),
         ..Config::default()
     };
     let state = AppState::new(store, config);

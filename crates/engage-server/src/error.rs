@@ -184,8 +184,9 @@ impl ApiError {
     }
 }
 
+/// Whole seconds to wait, rounded up and at least 1, so the message and the header agree.
 fn retry_after_seconds(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl From<StoreError> for ApiError {
@@ -230,7 +231,7 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { retry_after } => {
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
-                    HeaderValue::from(retry_after_seconds(retry_after).max(1)),
+                    HeaderValue::from(retry_after_seconds(retry_after)),
                 );
             }
             ApiError::Internal(detail) => {

@@ -39,6 +39,21 @@ impl Default for LimitConfig {
 }
 
 impl LimitConfig {
+    /// Limits with the given rates, and bursts of a fifth of a minute's worth (at least the
+    /// default bursts), so a page that loads several widgets at once is not refused.
+    pub fn per_minute(ip_requests: NonZeroU32, member_writes: NonZeroU32) -> LimitConfig {
+        let defaults = LimitConfig::default();
+        let burst = |rate: NonZeroU32, default: NonZeroU32| {
+            NonZeroU32::new(rate.get() / 5).map_or(default, |b| b.max(default))
+        };
+        LimitConfig {
+            ip_requests_per_minute: ip_requests,
+            ip_burst: burst(ip_requests, defaults.ip_burst),
+            member_writes_per_minute: member_writes,
+            member_write_burst: burst(member_writes, defaults.member_write_burst),
+        }
+    }
+
     /// Limits so high that no test or benchmark meets them.
     pub fn generous() -> LimitConfig {
         let many = NonZeroU32::new(1_000_000).expect("non-zero");

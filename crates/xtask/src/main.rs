@@ -18,6 +18,7 @@ commands:
   demo               build the widgets and start the demo at http://127.0.0.1:8080
   test               run every test: core, server, wasm in Chromium, end-to-end, size budget
   dist               build the widget bundle into dist/ and print its sizes
+  bench              measure the bundle's size and the server's hot paths under load
   setup [--browser]  install what is missing (wasm target, npm packages, Chromium)
   wasm-test-runner   run a wasm test binary in headless Chromium (used by cargo as a runner)
 ";
@@ -37,6 +38,7 @@ fn main() -> Result<()> {
         }
         Some("dist") => dist::run().map(|_| ()),
         Some("demo") => demo(),
+        Some("bench") => bench(),
         Some("test") => test(),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -113,6 +115,31 @@ fn demo() -> Result<()> {
                 "www",
             ]),
     )
+}
+
+fn bench() -> Result<()> {
+    setup::run(false)?;
+    dist::run()?;
+    step("building the server with the bench profile (optimised)");
+    exec(cargo().args([
+        "build",
+        "--package",
+        "engage-server",
+        "--bin",
+        "engage-server",
+        "--profile",
+        "bench-server",
+    ]))?;
+    step("load: real HTTP against a real SQLite file (tests/bench/load.mjs)");
+    let server = target_dir().join("bench-server").join("engage-server");
+    exec(
+        Command::new("node")
+            .arg("tests/bench/load.mjs")
+            .env("ENGAGE_SERVER_BIN", server)
+            .env("RUST_LOG", "error"),
+    )?;
+    eprintln!("    results are also in target/bench/load.json");
+    Ok(())
 }
 
 fn test() -> Result<()> {
