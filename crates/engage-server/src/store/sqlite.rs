@@ -333,6 +333,19 @@ impl Store {
         now: Timestamp,
         rules: &Rules,
     ) -> Result<CheckinRecorded, StoreError> {
+        // A repeat (double click, retry, second tab) is answered from a plain read, without
+        // queueing for the write lock; the unique key below still decides every race.
+        {
+            let mut conn = self.pool.acquire().await?;
+            let summary = read_summary(&mut conn, site, member, today).await?;
+            if summary.days.contains(&today) {
+                return Ok(CheckinRecorded {
+                    inserted: false,
+                    awarded: 0,
+                    summary,
+                });
+            }
+        }
         write_transaction!(self, |conn| {
             upsert_member_in(conn, site, member, name, now).await?;
             let inserted = insert_checkin(conn, site, member, today, "daily", now).await?;
