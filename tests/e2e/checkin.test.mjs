@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, freePort, launchBrowser, mintToken, openPage, root, startServer } from "./harness.mjs";
+import { axeViolations, cli, freePort, launchBrowser, mintToken, openPage, root, startServer } from "./harness.mjs";
 
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const shots = join(root, "target", "e2e-screenshots");
@@ -182,17 +182,6 @@ describe("check-in on the demo page", () => {
     await context.close();
   });
 });
-
-/** Runs axe-core (WCAG 2 A and AA rules) on one element, shadow root included. */
-export async function axeViolations(page, selector) {
-  await page.addScriptTag({ path: join(root, "node_modules/axe-core/axe.min.js") });
-  return page.evaluate(async (selector) => {
-    const result = await window.axe.run(document.querySelector(selector), {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  }, selector);
-}
 
 describe("accessibility", () => {
   for (const [lang, theme] of [["en", "light"], ["zh-CN", "dark"]]) {

@@ -111,3 +111,14 @@ export function mintToken({ secret, site, member, name, ttlSeconds = 3600 }) {
   const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: member, name, site, iat: now, exp: now + ttlSeconds })}`;
   return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
 }
+
+/** Runs axe-core (WCAG 2 A and AA rules) on one element, shadow root included. */
+export async function axeViolations(page, selector) {
+  await page.addScriptTag({ path: join(root, "node_modules/axe-core/axe.min.js") });
+  return page.evaluate(async (selector) => {
+    const result = await window.axe.run(document.querySelector(selector), {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  }, selector);
+}

@@ -9,17 +9,12 @@
 
 use std::cell::RefCell;
 
-use engage_core::api::{
-    CheckinState, ErrorBody, MakeupRequest, PollOptionView, PollView, ResultsVisibility,
-    VoteRequest,
-};
+use engage_core::api::{CheckinState, ErrorBody, MakeupRequest, PollView, VoteRequest};
 use engage_core::calendar::YearMonth;
-use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
-use engage_core::PollId;
 use leptos::prelude::*;
-use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
@@ -158,7 +153,8 @@ impl Endpoint {
     pub async fn checkin_state(&self, month: Option<YearMonth>) -> Result<CheckinState, ApiError> {
         let query = month.map(|m| format!("?month={m}")).unwrap_or_default();
         let value = self
-            .send(Caller::Member, "GET", &format!("/checkin{query}"), None).await?;
+            .send(Caller::Member, "GET", &format!("/checkin{query}"), None)
+            .await?;
         parse(value)
     }
 
@@ -184,7 +180,7 @@ impl Endpoint {
     pub async fn poll(&self, poll: &str) -> Result<PollView, ApiError> {
         let path = poll_path(poll, "");
         let value = self.send(Caller::Anyone, "GET", &path, None).await?;
-        parse_poll(value)
+        parse(value)
     }
 
     /// `POST /api/v1/sites/{site}/polls/{poll}/votes` with `{"choices": [...]}`; the answer is
@@ -193,7 +189,7 @@ impl Endpoint {
         let body = json_body(&VoteRequest { choices })?;
         let path = poll_path(poll, "/votes");
         let value = self.send(Caller::Anyone, "POST", &path, Some(body)).await?;
-        parse_poll(value)
+        parse(value)
     }
 
     /// The server-sent events of a poll: `tally` whenever its votes or definition change.
@@ -325,59 +321,6 @@ fn json_body(value: &impl Serialize) -> Result<JsValue, ApiError> {
 
 fn parse<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::BadResponse { status: 200 })
-}
-
-fn parse_poll(value: JsValue) -> Result<PollView, ApiError> {
-    PollViewFromJs::deserialize(serde_wasm_bindgen::Deserializer::from(value))
-        .map_err(|_| ApiError::BadResponse { status: 200 })
-}
-
-/// [`PollView`] as the widgets read it: the same fields (the compiler checks that they are all
-/// here, as this builds a `PollView`), but `closes_at` is read with the browser's
-/// `Date.parse` instead of jiff's parser, which would add its weight to the wasm for one field.
-#[derive(Deserialize)]
-#[serde(remote = "PollView")]
-struct PollViewFromJs {
-    id: PollId,
-    question: String,
-    options: Vec<PollOptionView>,
-    multiple: bool,
-    max_choices: u32,
-    #[serde(default, deserialize_with = "timestamp_from_js")]
-    closes_at: Option<Timestamp>,
-    closed: bool,
-    my_choices: Vec<String>,
-    #[serde(default)]
-    total_votes: Option<u64>,
-    results_visible: bool,
-    results: ResultsVisibility,
-    anonymous: bool,
-    allow_change: bool,
-    points_per_vote: i64,
-    #[serde(default)]
-    awarded: Option<i64>,
-    #[serde(default)]
-    points: Option<i64>,
-    #[serde(default)]
-    ip_limit: Option<u32>,
-}
-
-/// An RFC 3339 time (or `null`) read with `Date.parse`, to the millisecond.
-fn timestamp_from_js<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Timestamp>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    let millis = js_sys::Date::parse(&text);
-    if !millis.is_finite() {
-        return Err(D::Error::custom("closes_at is not a time"));
-    }
-    // A finite `Date.parse` result is within ±8.64e15 ms, which fits an i64 exactly.
-    #[allow(clippy::cast_possible_truncation)]
-    Timestamp::from_millisecond(millis as i64)
-        .map(Some)
-        .map_err(|_| D::Error::custom("closes_at is out of range"))
 }
 
 /// The key under which the visitor id is kept in `localStorage`.

@@ -21,16 +21,16 @@ use crate::poll::{POLL_CSS, Poll};
 use crate::widget::CARD_CSS;
 use crate::{Theme, Widget};
 
-/// The attributes the widget elements observe, as signals the component reads: the common
-/// ones, and `poll` (`<engage-poll>` only).
+/// The attributes the widget elements observe, as signals the component reads (`None` where
+/// the attribute is absent): the common ones, and `poll` (`<engage-poll>` only).
 #[derive(Debug, Clone, Copy)]
 struct ElementAttributes {
-    site: RwSignal<String>,
+    site: RwSignal<Option<String>>,
     member_token: RwSignal<Option<String>>,
     lang: RwSignal<Option<String>>,
     theme: RwSignal<Option<String>>,
     server: RwSignal<Option<String>>,
-    poll: RwSignal<String>,
+    poll: RwSignal<Option<String>>,
 }
 
 impl ElementAttributes {
@@ -47,37 +47,29 @@ impl ElementAttributes {
             })
         };
         ElementAttributes {
-            site: RwSignal::new(read("site").unwrap_or_default()),
+            site: RwSignal::new(read("site")),
             member_token: RwSignal::new(read("member-token")),
             lang: RwSignal::new(read("lang")),
             theme: RwSignal::new(read("theme")),
             server: RwSignal::new(read("server")),
-            poll: RwSignal::new(read("poll").unwrap_or_default()),
+            poll: RwSignal::new(read("poll")),
         }
     }
 
     fn set(&self, name: &str, value: Option<String>) {
-        let set_if_changed = |signal: RwSignal<Option<String>>, value: Option<String>| {
-            // Setting an equal value would still notify, and a notified `site` or `server`
-            // refetches: compare first.
-            if signal.try_with_untracked(|old| *old != value) == Some(true) {
-                signal.try_set(value);
-            }
+        let signal = match name {
+            "site" => self.site,
+            "poll" => self.poll,
+            "member-token" => self.member_token,
+            "lang" => self.lang,
+            "theme" => self.theme,
+            "server" => self.server,
+            _ => return,
         };
-        let set_text_if_changed = |signal: RwSignal<String>, value: Option<String>| {
-            let value = value.unwrap_or_default();
-            if signal.try_with_untracked(|old| *old != value) == Some(true) {
-                signal.try_set(value);
-            }
-        };
-        match name {
-            "site" => set_text_if_changed(self.site, value),
-            "poll" => set_text_if_changed(self.poll, value),
-            "member-token" => set_if_changed(self.member_token, value),
-            "lang" => set_if_changed(self.lang, value),
-            "theme" => set_if_changed(self.theme, value),
-            "server" => set_if_changed(self.server, value),
-            _ => {}
+        // Setting an equal value would still notify, and a notified `site` or `server`
+        // refetches: compare first.
+        if signal.try_with_untracked(|old| *old != value) == Some(true) {
+            signal.try_set(value);
         }
     }
 }
@@ -162,10 +154,11 @@ pub fn mount(
             let theme =
                 Signal::derive(move || attributes.theme.get().as_deref().and_then(Theme::parse));
             let server = Signal::derive(move || attributes.server.get());
+            let site = Signal::derive(move || attributes.site.get().unwrap_or_default());
             match widget {
                 Widget::Checkin => view! {
                     <Checkin
-                        site=attributes.site
+                        site=site
                         member_token=attributes.member_token
                         server=server
                         lang=lang
@@ -175,8 +168,8 @@ pub fn mount(
                 .into_any(),
                 Widget::Poll => view! {
                     <Poll
-                        site=attributes.site
-                        poll=attributes.poll
+                        site=site
+                        poll=Signal::derive(move || attributes.poll.get().unwrap_or_default())
                         member_token=attributes.member_token
                         server=server
                         lang=lang

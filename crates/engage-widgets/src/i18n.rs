@@ -410,10 +410,7 @@ impl Lang {
     }
 
     pub fn results_after_close(self) -> &'static str {
-        self.pick(
-            "Results appear after the poll closes",
-            "投票结束后公布结果",
-        )
+        self.pick("Results appear after the poll closes", "投票结束后公布结果")
     }
 
     /// The badge of a closed poll.
@@ -450,9 +447,8 @@ impl Lang {
         self.pick("Voting has ended.", "投票已结束。")
     }
 
-    /// Announced after a vote: thanks, the points it earned, and the results when visible
-    /// (`results` as made by [`Lang::result_line`]).
-    pub fn vote_recorded(self, changed: bool, awarded: i64, results: &[String]) -> String {
+    /// Announced after a vote: thanks, and the points it earned.
+    pub fn vote_recorded(self, changed: bool, awarded: i64) -> String {
         let mut text = match (self, changed) {
             (Lang::En, false) => "Thanks for voting!".to_owned(),
             (Lang::En, true) => "Your vote was changed.".to_owned(),
@@ -465,16 +461,21 @@ impl Lang {
                 Lang::ZhCn => format!("+{awarded} 积分。"),
             });
         }
-        if !results.is_empty() {
-            text.push_str(self.pick(" Results: ", "结果："));
-            text.push_str(&results.join(self.pick("; ", "；")));
-        }
         text
     }
 
-    /// One option in the announced results: "Dark mode 60%".
-    pub fn result_line(self, label: &str, percent: u64) -> String {
-        format!("{label} {percent}%")
+    /// The results read out after a vote, from each option's label and share of the voters:
+    /// " Results: Dark mode 60%; Mobile app 40%". Empty without results.
+    pub fn results_read_out(self, results: &[(&str, u64)]) -> String {
+        let mut text = String::new();
+        for (i, (label, percent)) in results.iter().enumerate() {
+            text.push_str(match i {
+                0 => self.pick(" Results: ", "结果："),
+                _ => self.pick("; ", "；"),
+            });
+            text.push_str(&format!("{label} {percent}%"));
+        }
+        text
     }
 
     pub fn poll_not_found(self) -> &'static str {
@@ -493,10 +494,7 @@ impl Lang {
     }
 
     pub fn already_voted(self) -> &'static str {
-        self.pick(
-            "You have already voted in this poll.",
-            "你已经投过票了。",
-        )
+        self.pick("You have already voted in this poll.", "你已经投过票了。")
     }
 
     pub fn ip_limit_reached(self) -> &'static str {

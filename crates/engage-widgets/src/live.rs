@@ -10,7 +10,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use leptos::prelude::{IntervalHandle, TimeoutHandle, set_interval_with_handle, set_timeout_with_handle};
+use leptos::prelude::{
+    IntervalHandle, TimeoutHandle, set_interval_with_handle, set_timeout_with_handle,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
@@ -66,13 +68,15 @@ impl LiveUpdates {
         });
         let has_event_source = web_sys::window()
             .is_some_and(|w| js_sys::Reflect::has(&w, &"EventSource".into()).unwrap_or(false));
-        match has_event_source.then(|| EventSource::new(url).ok()).flatten() {
+        match has_event_source
+            .then(|| EventSource::new(url).ok())
+            .flatten()
+        {
             Some(source) => listen(&inner, source, event),
             None => start_polling(&inner),
         }
         LiveUpdates { inner }
     }
-
 }
 
 impl Drop for LiveUpdates {
@@ -128,9 +132,7 @@ fn listen(inner: &Rc<Inner>, source: EventSource, event: &str) {
     let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
     let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     inner.source.replace(Some(source));
-    inner
-        .listeners
-        .replace(vec![on_event, on_open, on_error]);
+    inner.listeners.replace(vec![on_event, on_open, on_error]);
 }
 
 fn close_source(inner: &Inner) {

@@ -7,6 +7,8 @@
 //! stylesheet adds to them.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 use leptos::html::Section;
 use leptos::prelude::*;
@@ -32,6 +34,8 @@ pub struct Shell {
     pub card: NodeRef<Section>,
     /// The text of the polite live region at the bottom of the card.
     pub status: RwSignal<String>,
+    /// More of it, for screen readers only (what the card already shows to the eye).
+    pub status_detail: RwSignal<String>,
 }
 
 impl Shell {
@@ -61,6 +65,7 @@ impl Shell {
             theme: Memo::new(move |_| theme.get().unwrap_or_default()),
             card: NodeRef::new(),
             status: RwSignal::new(String::new()),
+            status_detail: RwSignal::new(String::new()),
         };
         let card = shell.card;
         Effect::new(move |_| {
@@ -99,14 +104,23 @@ impl Shell {
 
     /// Says `text` in the status line (a polite live region), e.g. the outcome of a write.
     pub fn announce(&self, text: String) {
+        self.announce_with_detail(text, String::new());
+    }
+
+    /// Says `text` in the status line, followed by `detail` for screen readers only.
+    pub fn announce_with_detail(&self, text: String, detail: String) {
         self.status.try_set(text);
+        self.status_detail.try_set(detail);
     }
 
     /// Reports the life of a load: `engage:ready` once per mount, the first time it is ready
     /// (with `ready_detail`), and `engage:error` for every failed load. The status line is
     /// cleared while loading, so an old outcome is not read out over new data.
-    pub fn report_phases<T>(&self, phase: Memo<Phase<T>>, ready_detail: impl Fn() -> ReadyDetail + 'static)
-    where
+    pub fn report_phases<T>(
+        &self,
+        phase: Memo<Phase<T>>,
+        ready_detail: impl Fn() -> ReadyDetail + 'static,
+    ) where
         T: Clone + PartialEq + Send + Sync + 'static,
     {
         let shell = *self;
@@ -118,7 +132,7 @@ impl Shell {
                     shell.report("ready", &ready_detail());
                 }
                 Phase::Failed(error) => shell.report_error(error),
-                Phase::SignedOut | Phase::Loading => shell.status.set(String::new()),
+                Phase::SignedOut | Phase::Loading => shell.announce(String::new()),
                 Phase::Ready(_) => {}
             })
         });
@@ -293,11 +307,6 @@ where
         self.attempt.update(|n| *n += 1);
     }
 
-    /// Reads again in the background: what is shown stays until the answer arrives.
-    pub fn refresh(&self) {
-        self.resource.refetch();
-    }
-
     /// Shows `value`, the answer of a write sent with `sent_with`, unless the member, site,
     /// server or subject changed while it was on the way. Returns whether it was taken.
     pub fn accept(&self, sent_with: &LoadKey, value: T) -> bool {
@@ -313,6 +322,58 @@ where
         }));
         true
     }
+}
+
+/// A write to the API (check in, make up, vote): the part of an [`Action`] the widgets use —
+/// start it, and whether one is on its way — without the rest of `Action`'s machinery, which
+/// the wasm would carry once per input type.
+pub struct Write<I: 'static> {
+    pending: RwSignal<bool>,
+    run: StoredValue<WriteFn<I>, LocalStorage>,
+}
+
+type WriteFn<I> = Rc<dyn Fn(I) -> Pin<Box<dyn Future<Output = ()>>>>;
+
+impl<I> Clone for Write<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I> Copy for Write<I> {}
+
+impl<I: 'static> Write<I> {
+    pub fn new<Fut>(run: impl Fn(I) -> Fut + 'static) -> Write<I>
+    where
+        Fut: Future<Output = ()> + 'static,
+    {
+        let run: WriteFn<I> = Rc::new(move |input| Box::pin(run(input)));
+        Write {
+            pending: RwSignal::new(false),
+            run: StoredValue::new_local(run),
+        }
+    }
+
+    /// Whether a write is on its way.
+    pub fn pending(&self) -> Signal<bool> {
+        self.pending.into()
+    }
+
+    /// Starts the write with `input`.
+    pub fn dispatch(&self, input: I) {
+        if let Some(run) = self.run.try_get_value() {
+            spawn_write(self.pending, run(input));
+        }
+    }
+}
+
+/// Runs `write` in the background, with `pending` set until it is done.
+pub fn spawn_write(pending: RwSignal<bool>, write: impl Future<Output = ()> + 'static) {
+    pending.set(true);
+    leptos::task::spawn_local(async move {
+        write.await;
+        pending.try_set(false);
+    });
 }
 
 /// The card every widget renders: a themed `<section>` (`part="card"`) in the widget's
@@ -331,6 +392,7 @@ pub fn card(
         lang,
         theme,
         status,
+        status_detail,
         ..
     } = shell;
     view! {
@@ -351,6 +413,7 @@ pub fn card(
                 aria-live="polite"
             >
                 {move || status.get()}
+                <span class="engage-card__sr">{move || status_detail.get()}</span>
             </p>
         </section>
     }
@@ -380,16 +443,21 @@ where
             <p class="engage-card__message-title" role="alert">
                 {message}
             </p>
-            <Show when=can_retry>
-                <button
-                    type="button"
-                    class="engage-card__retry"
-                    part="button retry"
-                    on:click=move |_| remote.retry()
-                >
-                    {move || lang.get().retry()}
-                </button>
-            </Show>
+            {move || {
+                can_retry()
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="engage-card__retry"
+                                part="button retry"
+                                on:click=move |_| remote.retry()
+                            >
+                                {move || lang.get().retry()}
+                            </button>
+                        }
+                    })
+            }}
         </div>
     }
 }
@@ -398,4 +466,3 @@ where
 pub fn loading_label(lang: Memo<Lang>) -> impl IntoView {
     view! { <p class="engage-card__sr">{move || lang.get().loading()}</p> }
 }
-

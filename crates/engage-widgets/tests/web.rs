@@ -149,6 +149,14 @@ export function emit_tally(poll, version) {
     }
   }
 }
+export function fail_event_sources(poll) {
+  for (const source of window.__engageFake.sources) {
+    if (source.readyState !== 2 && source.url.endsWith('/polls/' + poll + '/events')) {
+      source.readyState = 2;
+      source.dispatchEvent(new Event('error'));
+    }
+  }
+}
 export function open_event_sources(poll) {
   return window.__engageFake.sources.filter((s) => s.readyState !== 2 && s.url.endsWith('/polls/' + poll + '/events')).length;
 }
@@ -169,6 +177,7 @@ extern "C" {
     fn reset_fake_polls();
     fn cast_fake_vote(poll: &str, voter: &str, choices: Vec<String>);
     fn emit_tally(poll: &str, version: u32);
+    fn fail_event_sources(poll: &str);
     fn open_event_sources(poll: &str) -> u32;
     fn vote_bodies() -> String;
     fn visitor_ids() -> Vec<String>;
@@ -213,8 +222,13 @@ fn text(root: &ShadowRoot) -> String {
 
 /// Waits (up to about five seconds) for `ready` to hold, letting the reactive system, timers
 /// and the network run in between.
-async fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..250 {
+async fn wait_for(what: &str, ready: impl FnMut() -> bool) {
+    wait_up_to(250, what, ready).await;
+}
+
+/// Waits for `ready` to hold, checking `tries` times about 20 ms apart.
+async fn wait_up_to(tries: u32, what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..tries {
         leptos::task::tick().await;
         if ready() {
             return;
@@ -638,7 +652,10 @@ async fn poll_is_a_form_with_a_fieldset_legend_and_radios() {
     let ids = visitor_ids();
     assert!(!ids.is_empty());
     assert!(
-        ids[0].len() >= 8 && ids[0].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        ids[0].len() >= 8
+            && ids[0]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
         "{ids:?}"
     );
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
@@ -657,10 +674,14 @@ async fn voting_posts_the_choices_and_shows_the_new_tally() {
     let (root, _mounted) = mount_poll("colours", Some("good"), Lang::En);
     let events = record_events(&root.host());
     wait_for_poll(&root).await;
-    assert!(text(&root).contains("Vote to earn 5 points"), "{}", text(&root));
+    assert!(
+        text(&root).contains("Vote to earn 5 points"),
+        "{}",
+        text(&root)
+    );
     input(&root, "input[value=green]").click();
     wait_for("the enabled button", || !button_disabled(&root)).await;
-    assert!(query(&root, ".engage-poll__option--chosen input[value=green]").is_some());
+    assert!(input(&root, "input[value=green]").checked());
     click(&root, ".engage-poll__button");
     wait_for("the announcement", || {
         query(&root, ".engage-card__status")
@@ -679,7 +700,10 @@ async fn voting_posts_the_choices_and_shows_the_new_tally() {
     wait_for("the new tally", || text(&root).contains("4 voters")).await;
     assert_eq!(bar_width(&root, "green"), "50%");
     assert_eq!(button_text(&root), "Change vote");
-    assert!(button_disabled(&root), "the same choice again changes nothing");
+    assert!(
+        button_disabled(&root),
+        "the same choice again changes nothing"
+    );
     assert!(input(&root, "input[value=green]").checked());
 
     wait_for("engage:vote", || {
@@ -703,7 +727,10 @@ async fn voting_posts_the_choices_and_shows_the_new_tally() {
     assert_eq!(get(&detail, "awarded").as_f64(), Some(5.0));
     assert_eq!(get(&detail, "points").as_f64(), Some(50.0));
     let ready = events.get(0);
-    assert_eq!(get(&ready, "type").as_string().as_deref(), Some("engage:ready"));
+    assert_eq!(
+        get(&ready, "type").as_string().as_deref(),
+        Some("engage:ready")
+    );
     assert_eq!(
         get(&get(&ready, "detail"), "poll").as_string().as_deref(),
         Some("colours")
@@ -755,7 +782,10 @@ async fn multiple_choice_enforces_the_maximum_and_hides_results_until_voting() {
 
     // A final vote: the form gives way to the results, with the member's choices marked.
     wait_for("the results", || query(&root, "form").is_none()).await;
-    assert_eq!(vote_bodies(), r#"[{"poll":"days","choices":["mon","thu"]}]"#);
+    assert_eq!(
+        vote_bodies(),
+        r#"[{"poll":"days","choices":["mon","thu"]}]"#
+    );
     assert_eq!(count(&root, "input"), 0);
     assert_eq!(count(&root, ".engage-poll__option--mine"), 2);
     assert_eq!(count(&root, ".engage-poll__bar"), 4);
@@ -800,7 +830,10 @@ async fn results_after_close_are_hidden_while_open() {
     let (root, _mounted) = mount_poll("secret", None, Lang::En);
     wait_for_poll(&root).await;
     let card = text(&root);
-    assert!(card.contains("Results appear after the poll closes"), "{card}");
+    assert!(
+        card.contains("Results appear after the poll closes"),
+        "{card}"
+    );
     assert!(!card.contains("votes"), "{card}");
     assert_eq!(count(&root, ".engage-poll__bar"), 0);
     // An anonymous vote: no points, no balance, and still no counts.
@@ -910,4 +943,21 @@ async fn custom_element_bridge_mounts_a_poll_and_follows_its_attribute() {
     assert_eq!(root.child_element_count(), 0);
     assert_eq!(open_event_sources("finished"), 0);
     assert!(mount("lottery-of-doom", host, root, None).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn live_tally_falls_back_to_reading_on_a_timer_when_the_stream_fails() {
+    let (root, _mounted) = mount_poll("colours", None, Lang::En);
+    wait_for_poll(&root).await;
+    wait_for("the event stream", || open_event_sources("colours") == 1).await;
+    fail_event_sources("colours");
+    assert_eq!(open_event_sources("colours"), 0);
+    cast_fake_vote("colours", "someone-else", vec!["red".to_owned()]);
+    // The fallback reads every five seconds.
+    wait_up_to(500, "the tally read on the timer", || {
+        text(&root).contains("4 voters")
+    })
+    .await;
+    assert!(text(&root).contains("3 votes · 75%"), "{}", text(&root));
+    assert_eq!(open_event_sources("colours"), 0);
 }

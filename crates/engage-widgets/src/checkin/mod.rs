@@ -3,7 +3,7 @@
 //! days.
 //!
 //! The state is read with a [`LocalResource`] keyed on the server, site, member token, the shown
-//! month and a retry counter; check-ins and make-ups are [`Action`]s whose answers (a full
+//! month and a retry counter; check-ins and make-ups are [`Write`]s whose answers (a full
 //! [`CheckinState`]) are written back into that resource, so a write costs one request.
 
 use std::collections::BTreeSet;
@@ -15,7 +15,8 @@ use leptos::prelude::*;
 
 use crate::i18n::Lang;
 use crate::widget::{
-    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label,
+    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, Write, card, failure_message,
+    loading_label,
 };
 use crate::{Theme, Widget};
 
@@ -58,10 +59,15 @@ pub fn Checkin(
     let lang = shell.lang;
 
     let requested_month = RwSignal::new(None::<YearMonth>);
-    let remote = Remote::new(shell.client, Signal::stored(String::new()), true, move |key| {
-        let month = requested_month.get();
-        async move { key.endpoint.checkin_state(month).await }
-    });
+    let remote = Remote::new(
+        shell.client,
+        Signal::stored(String::new()),
+        true,
+        move |key| {
+            let month = requested_month.get();
+            async move { key.endpoint.checkin_state(month).await }
+        },
+    );
     let phase = remote.phase;
     let state = Memo::new(move |_| phase.with(|p| p.ready().cloned()));
     shell.report_phases(phase, move || ReadyDetail {
@@ -78,7 +84,7 @@ pub fn Checkin(
         }
     };
 
-    let checkin = Action::new_local(move |_: &()| {
+    let checkin = Write::new(move |()| {
         let key = remote.key_untracked();
         async move {
             let result = key.endpoint.check_in().await;
@@ -101,9 +107,8 @@ pub fn Checkin(
     });
 
     let confirming = RwSignal::new(None::<Date>);
-    let makeup = Action::new_local(move |day: &Date| {
+    let makeup = Write::new(move |day: Date| {
         let key = remote.key_untracked();
-        let day = *day;
         async move {
             let result = key.endpoint.make_up(day).await;
             let lang = lang.get_untracked();
@@ -134,15 +139,9 @@ pub fn Checkin(
         }
         .into_any(),
         PhaseKind::Failed => failure_message(shell, remote).into_any(),
-        PhaseKind::Ready => ready(
-            shell,
-            state,
-            checkin,
-            makeup,
-            confirming,
-            requested_month,
-        )
-        .into_any(),
+        PhaseKind::Ready => {
+            ready(shell, state, checkin, makeup, confirming, requested_month).into_any()
+        }
     };
 
     let header = view! {
@@ -186,8 +185,8 @@ fn skeleton(lang: Memo<Lang>) -> impl IntoView {
 fn ready(
     shell: Shell,
     state: Memo<Option<CheckinState>>,
-    checkin: Action<(), ()>,
-    makeup: Action<Date, ()>,
+    checkin: Write<()>,
+    makeup: Write<Date>,
     confirming: RwSignal<Option<Date>>,
     requested_month: RwSignal<Option<YearMonth>>,
 ) -> impl IntoView {
@@ -228,7 +227,7 @@ fn ready(
         </dl>
         <button
             type="button"
-            class="engage-checkin__button"
+            class="engage-card__primary engage-checkin__button"
             class:engage-checkin__button--done=checked_in
             part="button"
             disabled=move || pending.get() || checked_in()
@@ -250,7 +249,7 @@ fn ready(
 fn notice(
     lang: Memo<Lang>,
     state: Memo<Option<CheckinState>>,
-    makeup: Action<Date, ()>,
+    makeup: Write<Date>,
     confirming: RwSignal<Option<Date>>,
 ) -> impl IntoView {
     let confirm_ref = NodeRef::<leptos::html::Button>::new();

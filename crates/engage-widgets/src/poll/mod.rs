@@ -2,24 +2,29 @@
 //! form (`<fieldset>`, `<legend>`, native radios or checkboxes and a submit button), the tally
 //! as bars where the owner lets the caller see it, and live updates while it is on screen.
 //!
-//! The poll is read with a [`Remote`] keyed on server, site, member token and poll id; a vote
-//! is an [`Action`] whose answer (the poll as the voter now sees it) replaces what is shown.
-//! The server's event stream only says *that* the poll changed; the widget then reads it again
-//! in the background, so the visibility rules are the server's alone.
+//! The poll is read with a [`Remote`] keyed on server, site, member token and poll id; the
+//! answer to a vote (the poll as the voter now sees it) replaces what is shown. The server's
+//! event stream only says *that* the poll changed; the widget then reads it again in the
+//! background, so the visibility rules are the server's alone.
+//!
+//! The view is built in two layers, which also keeps the wasm small: a [`Frame`] (question,
+//! options, mode, texts) rebuilt only when one of those changes, and inside it the few parts
+//! that follow every tally (counts, bars, the number of voters) and the member's ticks. A new
+//! tally therefore never rebuilds an input, and a keyboard user keeps their focus.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use engage_core::api::{PollView, ResultsVisibility};
 use engage_core::jiff::Timestamp;
-use leptos::html::H2;
 use leptos::prelude::*;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::Lang;
 use crate::live::LiveUpdates;
 use crate::widget::{
-    Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label,
+    Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label, spawn_write,
 };
 use crate::{Theme, Widget};
 
@@ -68,7 +73,6 @@ pub fn Poll(
         key.endpoint.poll(&key.subject).await
     });
     let phase = remote.phase;
-    let data = Memo::new(move |_| phase.with(|p| p.ready().cloned()));
     shell.report_phases(phase, move || ReadyDetail {
         widget: Widget::Poll.as_str(),
         site: site.get_untracked(),
@@ -78,33 +82,46 @@ pub fn Poll(
 
     // Live tally: once the poll is loaded, listen to its event stream (again whenever the
     // server, site or poll changes) and read the poll again on every change.
-    let events_url = Memo::new(move |_| {
-        (kind.get() == PhaseKind::Ready)
-            .then(|| shell.client.endpoint().poll_events_url(&poll.get()))
-    });
+    let reads = StoredValue::new(0_u32);
     let live = StoredValue::new_local(None::<LiveUpdates>);
     Effect::new(move |_| {
-        let url = events_url.get();
+        let url = (kind.get() == PhaseKind::Ready)
+            .then(|| shell.client.endpoint().poll_events_url(&poll.get()));
         live.update_value(|live| {
-            *live = url.map(|url| LiveUpdates::connect(&url, "tally", move || remote.refresh()));
+            *live =
+                url.map(|url| LiveUpdates::connect(&url, "tally", move || reread(remote, reads)));
         });
     });
     on_cleanup(move || {
         live.try_update_value(|live| live.take());
     });
 
-    let form = PollForm::new(shell, remote, data);
+    let token = shell.client.token;
+    let frame = Memo::new(move |_| {
+        let lang = lang.get();
+        let signed_in = token.with(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()));
+        phase.with(|p| p.ready().map(|poll| Frame::new(poll, lang, signed_in)))
+    });
+    let form = Form {
+        shell,
+        remote,
+        reads,
+        picked: RwSignal::new(None),
+        pending: RwSignal::new(false),
+    };
     let body = move || match kind.get() {
         PhaseKind::Loading => skeleton(lang).into_any(),
         PhaseKind::Failed => failure_message(shell, remote).into_any(),
-        PhaseKind::Ready | PhaseKind::SignedOut => ready(form).into_any(),
+        PhaseKind::Ready | PhaseKind::SignedOut => {
+            (move || frame.get().map(|frame| ready(form, frame))).into_any()
+        }
     };
     let header = view! {
         <header class="engage-card__header engage-poll__header" part="header">
             <p class="engage-poll__kicker" part="title">
                 {move || lang.get().poll_title()}
             </p>
-            {move || closing(lang.get(), data.get())}
+            {move || frame.with(|f| f.as_ref().map(closing))}
         </header>
     };
     card(
@@ -117,24 +134,110 @@ pub fn Poll(
     )
 }
 
-/// The header's right side: the "Closed" badge and when voting ends or ended, in the
-/// viewer's local time.
-fn closing(lang: Lang, poll: Option<PollView>) -> Option<impl IntoView> {
-    let poll = poll?;
-    let when = poll.closes_at.map(|at| local_time(lang, at));
-    let text = match (&when, poll.closed) {
-        (Some(when), true) => Some(lang.closed_at(when)),
-        (Some(when), false) => Some(lang.closes_at(when)),
-        (None, _) => None,
-    };
-    Some(view! {
-        <p class="engage-poll__closing">
-            {text.map(|text| view! { <span class="engage-poll__when">{text}</span> })}
-            {poll.closed.then(|| view! {
-                <span class="engage-poll__badge" part="badge">{lang.closed()}</span>
-            })}
-        </p>
-    })
+/// How the loaded poll is shown to this caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The form, ready to vote (or to change a vote).
+    Vote,
+    /// The form with everything disabled: a members-only poll and no member token.
+    SignInToVote,
+    /// No form: the poll is closed, or the caller voted and may not change it.
+    Results,
+}
+
+/// What the poll's view is built from: everything but the counts. Choices are bit sets over
+/// the options (a poll has at most 20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Frame {
+    lang: Lang,
+    question: String,
+    /// (id, label) in the owner's order.
+    options: Vec<(String, String)>,
+    multiple: bool,
+    max_choices: u32,
+    mode: Mode,
+    /// The caller's stored choices.
+    mine: u32,
+    closed: bool,
+    /// When voting ends or ended, in the viewer's local time.
+    when: Option<String>,
+    /// The line under the options.
+    hint: String,
+}
+
+impl Frame {
+    fn new(poll: &PollView, lang: Lang, signed_in: bool) -> Frame {
+        let voted = !poll.my_choices.is_empty();
+        let mode = if poll.closed || (voted && !poll.allow_change) {
+            Mode::Results
+        } else if !poll.anonymous && !signed_in {
+            Mode::SignInToVote
+        } else {
+            Mode::Vote
+        };
+        let hint = match mode {
+            Mode::Results if poll.closed => lang.voting_ended().to_owned(),
+            Mode::Results => lang.you_voted().to_owned(),
+            Mode::SignInToVote => lang.sign_in_to_vote().to_owned(),
+            Mode::Vote => {
+                let choose = poll.multiple.then(|| lang.choose_up_to(poll.max_choices));
+                let earn = (signed_in && !voted && poll.points_per_vote > 0)
+                    .then(|| lang.vote_to_earn(poll.points_per_vote));
+                match (choose, earn) {
+                    (Some(choose), Some(earn)) => format!("{choose} · {earn}"),
+                    (one, other) => one.or(other).unwrap_or_default(),
+                }
+            }
+        };
+        let when = poll.closes_at.map(|at| {
+            let at = local_time(lang, at);
+            if poll.closed {
+                lang.closed_at(&at)
+            } else {
+                lang.closes_at(&at)
+            }
+        });
+        Frame {
+            lang,
+            question: poll.question.clone(),
+            options: poll
+                .options
+                .iter()
+                .map(|o| (o.id.clone(), o.label.clone()))
+                .collect(),
+            multiple: poll.multiple,
+            max_choices: poll.max_choices,
+            mode,
+            mine: poll
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| poll.my_choices.contains(&o.id))
+                .fold(0, |set, (i, _)| set | bit(i)),
+            closed: poll.closed,
+            when,
+            hint,
+        }
+    }
+
+    /// The option ids in the bit set `choices`, in the owner's order.
+    fn ids(&self, choices: u32) -> Vec<String> {
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| choices & bit(*i) != 0)
+            .map(|(_, (id, _))| id.clone())
+            .collect()
+    }
+}
+
+/// The bit of option `index` in a choice set; options past the 32nd (more than a poll may
+/// have) have none.
+fn bit(index: usize) -> u32 {
+    u32::try_from(index)
+        .ok()
+        .and_then(|i| 1_u32.checked_shl(i))
+        .unwrap_or(0)
 }
 
 /// `at` as a short date and time in the viewer's zone ("Nov 30, 18:00", "11月30日 18:00"),
@@ -156,194 +259,149 @@ fn local_time(lang: Lang, at: Timestamp) -> String {
     date.to_locale_string(lang.tag(), &options).into()
 }
 
-/// How the loaded poll is shown to this caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// The form, ready to vote (or to change a vote).
-    Vote,
-    /// The form with everything disabled: a members-only poll and no member token.
-    SignInToVote,
-    /// No form: the poll is closed, or the caller voted and may not change it.
-    Results,
+/// The header's right side: when voting ends or ended, and the "Closed" badge.
+fn closing(frame: &Frame) -> impl IntoView + use<> {
+    let when = frame.when.clone();
+    let badge = frame.closed.then(|| frame.lang.closed());
+    view! {
+        <p class="engage-poll__closing">
+            {when.map(|when| view! { <span class="engage-poll__when">{when}</span> })}
+            {badge.map(|text| view! { <span class="engage-poll__badge" part="badge">{text}</span> })}
+        </p>
+    }
 }
 
-/// What the option rows are built from; the counts are read per row, so a new tally does not
-/// rebuild the rows (and a keyboard user keeps their focus).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Layout {
-    question: String,
-    /// (id, label) in the owner's order.
-    options: Vec<(String, String)>,
-    multiple: bool,
-    max_choices: usize,
-}
-
-/// The state of the form and the derived values its parts read.
+/// The loaded poll's moving parts: what the caller has ticked and whether a vote is on its way.
 #[derive(Clone, Copy)]
-struct PollForm {
+struct Form {
     shell: Shell,
-    data: Memo<Option<PollView>>,
-    layout: Memo<Option<Layout>>,
-    mode: Memo<Option<Mode>>,
-    /// The caller's stored choices, in option order.
-    my_choices: Memo<Vec<String>>,
-    /// What the caller has ticked since the stored choices last changed; `None` while they
-    /// have not touched the form.
-    picked: RwSignal<Option<Vec<String>>>,
-    chosen: Memo<Vec<String>>,
-    vote: Action<Vec<String>, ()>,
-    /// Set by a vote that ends the form, so the results take the focus.
-    focus_results: StoredValue<bool>,
+    remote: Remote<PollView>,
+    /// Background reads started, so that only the latest one's answer is shown.
+    reads: StoredValue<u32>,
+    /// What the caller has ticked since the last vote; `None`: their stored choices.
+    picked: RwSignal<Option<u32>>,
+    /// Whether a vote is on its way.
+    pending: RwSignal<bool>,
 }
 
-impl PollForm {
-    fn new(shell: Shell, remote: Remote<PollView>, data: Memo<Option<PollView>>) -> PollForm {
-        let lang = shell.lang;
-        let token = shell.client.token;
-        let signed_in =
-            Memo::new(move |_| token.with(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty())));
-        let layout = Memo::new(move |_| {
-            data.with(|d| {
-                d.as_ref().map(|d| Layout {
-                    question: d.question.clone(),
-                    options: d
-                        .options
-                        .iter()
-                        .map(|o| (o.id.clone(), o.label.clone()))
-                        .collect(),
-                    multiple: d.multiple,
-                    max_choices: usize::try_from(d.max_choices).unwrap_or(usize::MAX),
-                })
-            })
-        });
-        let mode = Memo::new(move |_| {
-            data.with(|d| {
-                d.as_ref().map(|d| {
-                    if d.closed || (!d.my_choices.is_empty() && !d.allow_change) {
-                        Mode::Results
-                    } else if !d.anonymous && !signed_in.get() {
-                        Mode::SignInToVote
-                    } else {
-                        Mode::Vote
-                    }
-                })
-            })
-        });
-        let my_choices = Memo::new(move |_| {
-            data.with(|d| d.as_ref().map(|d| d.my_choices.clone()).unwrap_or_default())
-        });
-        let picked = RwSignal::new(None::<Vec<String>>);
-        // A stored vote that changed (ours, or cast in another tab) replaces the ticks.
-        Effect::new(move |_| {
-            my_choices.track();
-            picked.set(None);
-        });
-        let chosen = Memo::new(move |_| picked.get().unwrap_or_else(|| my_choices.get()));
-        let focus_results = StoredValue::new(false);
+impl Form {
+    /// (votes, percent of voters) of the option at `index`, while the caller may see the tally.
+    fn result(&self, index: usize) -> Option<(u64, u64)> {
+        self.remote.phase.with(|phase| {
+            let poll = phase.ready().filter(|p| p.results_visible)?;
+            let votes = poll.options.get(index)?.votes.unwrap_or(0);
+            Some((votes, percent(votes, poll.total_votes.unwrap_or(0))))
+        })
+    }
 
-        let vote = Action::new_local(move |choices: &Vec<String>| {
-            let key = remote.key_untracked();
-            let choices = choices.clone();
-            let changing = !my_choices.get_untracked().is_empty();
-            async move {
-                match key.endpoint.vote(&key.subject, choices).await {
-                    Ok(poll) => {
-                        let lang = lang.get_untracked();
-                        let results = result_lines(&poll);
-                        shell.announce(lang.vote_recorded(
-                            changing,
-                            poll.awarded.unwrap_or(0),
-                            &results,
-                        ));
-                        let detail = VoteDetail {
-                            poll: poll.id.to_string(),
-                            choices: poll.my_choices.clone(),
-                            awarded: poll.awarded,
-                            points: poll.points,
-                        };
-                        focus_results.set_value(true);
-                        if remote.accept(&key, poll) {
-                            shell.report("vote", &detail);
-                        }
-                    }
-                    Err(error) => {
-                        shell.announce(shell.message(&error));
-                        shell.report_error(&error);
-                        // The poll may have closed or changed, or the vote been cast in
-                        // another tab: show it as it is now.
-                        if matches!(error.status(), 401 | 409 | 422) {
-                            remote.refresh();
-                        }
-                    }
-                }
+    /// Sends `choices` (made in `frame`) as the caller's vote.
+    fn vote(self, frame: &Frame, choices: u32) {
+        self.shell.announce(String::new());
+        spawn_write(
+            self.pending,
+            send_vote(self, frame.ids(choices), frame.mine != 0),
+        );
+    }
+}
+
+/// Votes, and shows the answer: the announcement, the new tally, `engage:vote`.
+async fn send_vote(form: Form, choices: Vec<String>, changing: bool) {
+    let Form {
+        shell,
+        remote,
+        reads,
+        picked,
+        ..
+    } = form;
+    let key = remote.key_untracked();
+    let result = key.endpoint.vote(&key.subject, choices).await;
+    let lang = shell.lang.get_untracked();
+    match result {
+        Ok(poll) => {
+            let results: Vec<_> = poll
+                .options
+                .iter()
+                .filter(|_| poll.results_visible)
+                .map(|o| {
+                    let share = percent(o.votes.unwrap_or(0), poll.total_votes.unwrap_or(0));
+                    (o.label.as_str(), share)
+                })
+                .collect();
+            shell.announce_with_detail(
+                lang.vote_recorded(changing, poll.awarded.unwrap_or(0)),
+                lang.results_read_out(&results),
+            );
+            let detail = VoteDetail {
+                poll: poll.id.to_string(),
+                choices: poll.my_choices.clone(),
+                awarded: poll.awarded,
+                points: poll.points,
+            };
+            // A background read that started before the vote must not undo its answer.
+            reads.try_update_value(|n| *n = n.wrapping_add(1));
+            if remote.accept(&key, poll) {
+                picked.try_set(None);
+                shell.report("vote", &detail);
+                focus_after_vote(shell);
             }
-        });
-        PollForm {
-            shell,
-            data,
-            layout,
-            mode,
-            my_choices,
-            picked,
-            chosen,
-            vote,
-            focus_results,
+        }
+        Err(error) => {
+            shell.announce(shell.message(&error));
+            shell.report_error(&error);
+            // The poll may have closed or changed, or the vote been cast in another
+            // tab: show it as it is now.
+            if matches!(error.status(), 401 | 409 | 422) {
+                reread(remote, form.reads);
+            }
         }
     }
-
-    /// The tick of option `id` changed to `checked`: the new choices, in option order.
-    fn tick(&self, id: &str, checked: bool) {
-        let Some(layout) = self.layout.get_untracked() else {
-            return;
-        };
-        let before = self.chosen.get_untracked();
-        let after = layout
-            .options
-            .into_iter()
-            .map(|(option, _)| option)
-            .filter(|option| {
-                if option == id {
-                    checked
-                } else {
-                    layout.multiple && before.contains(option)
-                }
-            })
-            .collect();
-        self.picked.set(Some(after));
-    }
-
-    /// (votes, percent of voters) of option `id`, when the caller may see the tally.
-    fn result(&self, id: &str) -> Option<(u64, u64)> {
-        self.data
-            .with(|d| d.as_ref().and_then(|d| option_result(d, id)))
-    }
-
-    fn results_visible(&self) -> bool {
-        self.data
-            .with(|d| d.as_ref().is_some_and(|d| d.results_visible))
-    }
 }
 
-/// (votes, percent of voters, rounded) of option `id` in `poll`, when its tally is visible.
-fn option_result(poll: &PollView, id: &str) -> Option<(u64, u64)> {
-    if !poll.results_visible {
-        return None;
-    }
-    let votes = poll.options.iter().find(|o| o.id == id)?.votes.unwrap_or(0);
-    let total = poll.total_votes.unwrap_or(0);
-    let percent = (votes * 100 + total / 2).checked_div(total).unwrap_or(0);
-    Some((votes, percent.min(100)))
+/// Reads the poll again in the background and shows it. A failed read keeps what is shown
+/// (the next event, or the next tick of the fallback timer, tries again), and an answer
+/// overtaken by a later read is dropped.
+fn reread(remote: Remote<PollView>, reads: StoredValue<u32>) {
+    let Some(read) = reads.try_update_value(|n| {
+        *n = n.wrapping_add(1);
+        *n
+    }) else {
+        return;
+    };
+    let key = remote.key_untracked();
+    leptos::task::spawn_local(async move {
+        let answer = key.endpoint.poll(&key.subject).await;
+        if let Ok(poll) = answer
+            && reads.try_get_value() == Some(read)
+        {
+            remote.accept(&key, poll);
+        }
+    });
 }
 
-/// The results as read out after a vote: "Dark mode 60%", one per option.
-fn result_lines(poll: &PollView) -> Vec<String> {
-    poll.options
-        .iter()
-        .filter_map(|o| {
-            let (_, percent) = option_result(poll, &o.id)?;
-            Some(format!("{} {percent}%", o.label))
-        })
-        .collect()
+/// `votes` as a whole percentage of `total`, rounded half up; 0 when nobody voted.
+fn percent(votes: u64, total: u64) -> u64 {
+    (votes * 100 + total / 2)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(100)
+}
+
+/// After a vote the view is rebuilt; once it is, the focus goes where the member can go on:
+/// the button (to change the vote again) or the heading of the results.
+fn focus_after_vote(shell: Shell) {
+    let _ = set_timeout_with_handle(
+        move || {
+            let target = shell.card.get_untracked().and_then(|card| {
+                card.query_selector(".engage-poll__button, h2.engage-poll__question")
+                    .ok()
+                    .flatten()
+            });
+            if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = target.focus();
+            }
+        },
+        Duration::ZERO,
+    );
 }
 
 /// The detail of `engage:vote`.
@@ -355,13 +413,6 @@ struct VoteDetail {
     awarded: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     points: Option<i64>,
-}
-
-/// A fresh id for an element of this widget, unique in the document even without a shadow
-/// root (a Leptos app with several polls).
-fn element_id(prefix: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The placeholder shown while loading: a question, four options and the button, as tall as
@@ -385,232 +436,174 @@ fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     }
 }
 
-fn ready(form: PollForm) -> impl IntoView {
-    move || match form.mode.get() {
-        Some(Mode::Results) => results(form).into_any(),
-        Some(mode) => vote_form(form, mode == Mode::SignInToVote).into_any(),
-        None => ().into_any(),
+fn ready(form: Form, frame: Frame) -> AnyView {
+    if frame.mode == Mode::Results {
+        results(form, frame).into_any()
+    } else {
+        vote_form(form, frame).into_any()
     }
 }
 
-fn vote_form(form: PollForm, signed_out: bool) -> impl IntoView {
-    let PollForm {
-        shell,
-        data,
-        layout,
-        my_choices,
-        chosen,
-        vote,
-        ..
+/// A fresh id for an element, unique in the document even without a shadow root (a Leptos app
+/// with several polls).
+fn element_id(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+fn vote_form(form: Form, frame: Frame) -> impl IntoView {
+    let Form {
+        picked, pending, ..
     } = form;
-    let lang = shell.lang;
-    let pending = vote.pending();
-    let hint_id = element_id("engage-poll-hint");
-    let voted = move || my_choices.with(|c| !c.is_empty());
-    let unchanged = move || chosen.with(|c| my_choices.with(|m| c == m));
-    let hint = move || {
-        let lang = lang.get();
-        if signed_out {
-            return lang.sign_in_to_vote().to_owned();
-        }
-        let mut parts = Vec::new();
-        if let Some(layout) = layout.get().filter(|l| l.multiple) {
-            parts.push(lang.choose_up_to(u32::try_from(layout.max_choices).unwrap_or(u32::MAX)));
-        }
-        let points = data.with(|d| d.as_ref().map_or(0, |d| d.points_per_vote));
-        if points > 0 && !voted() && shell.client.token.with(Option::is_some) {
-            parts.push(lang.vote_to_earn(points));
-        }
-        parts.join(" · ")
-    };
-    let button_label = move || {
-        let lang = lang.get();
-        if pending.get() {
-            lang.voting()
-        } else if voted() {
-            lang.change_vote()
-        } else {
-            lang.vote()
-        }
-    };
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let choices = chosen.get_untracked();
-        if signed_out || pending.get_untracked() || choices.is_empty() || unchanged() {
-            return;
-        }
-        shell.announce(String::new());
-        vote.dispatch(choices);
-    };
-    let rows = move || {
-        layout.with(|layout| {
-            let layout = layout.as_ref()?;
-            let (multiple, max) = (layout.multiple, layout.max_choices);
-            let rows = layout
-                .options
-                .iter()
-                .map(|(id, label)| {
-                    let id = id.clone();
-                    let is_chosen = {
-                        let id = id.clone();
-                        Memo::new(move |_| chosen.with(|c| c.contains(&id)))
-                    };
-                    let disabled = Memo::new(move |_| {
-                        signed_out
-                            || pending.get()
-                            || (multiple && !is_chosen.get() && chosen.with(Vec::len) >= max)
-                    });
-                    let on_change = {
-                        let id = id.clone();
-                        move |event: leptos::ev::Event| form.tick(&id, event_target_checked(&event))
-                    };
-                    view! {
-                        <label
-                            class="engage-poll__option"
-                            class:engage-poll__option--chosen=is_chosen
-                            class:engage-poll__option--disabled=disabled
-                            part="option"
-                        >
-                            <input
-                                class="engage-poll__input"
-                                type=if multiple { "checkbox" } else { "radio" }
-                                name="choice"
-                                value=id.clone()
-                                prop:checked=is_chosen
-                                disabled=disabled
-                                on:change=on_change
-                            />
-                            <span class="engage-poll__label">{label.clone()}</span>
-                            {result_bits(form, id)}
-                        </label>
-                    }
-                })
-                .collect_view();
-            Some(rows)
+    let Frame {
+        lang,
+        mine,
+        multiple,
+        max_choices,
+        ..
+    } = frame;
+    let signed_out = frame.mode == Mode::SignInToVote;
+    let chosen = move || picked.get().unwrap_or(mine);
+    let initially = picked.get_untracked().unwrap_or(mine);
+    let rows = frame
+        .options
+        .iter()
+        .enumerate()
+        .map(|(index, (id, label))| {
+            let bit = bit(index);
+            let full = move || {
+                let chosen = chosen();
+                multiple && chosen & bit == 0 && chosen.count_ones() >= max_choices
+            };
+            let tick = move |event: leptos::ev::Event| {
+                let before = picked.get_untracked().unwrap_or(mine);
+                let others = if multiple { before & !bit } else { 0 };
+                let this = if event_target_checked(&event) { bit } else { 0 };
+                picked.set(Some(others | this));
+            };
+            view! {
+                <label class="engage-poll__option" part="option">
+                    <input
+                        class="engage-poll__input"
+                        type=if multiple { "checkbox" } else { "radio" }
+                        name="choice"
+                        value=id.clone()
+                        checked=initially & bit != 0
+                        disabled=move || signed_out || pending.get() || full()
+                        on:change=tick
+                    />
+                    <span class="engage-poll__label">{label.clone()}</span>
+                    {result_bits(form, lang, index)}
+                </label>
+            }
         })
+        .collect_view();
+    let hint_id = element_id("engage-poll-hint");
+    let submit = {
+        let frame = frame.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            let choices = picked.get_untracked().unwrap_or(mine);
+            if !signed_out && !pending.get_untracked() && choices != 0 && choices != mine {
+                form.vote(&frame, choices);
+            }
+        }
     };
     view! {
         <form class="engage-poll__form" part="form" on:submit=submit>
             <fieldset class="engage-poll__fieldset" aria-describedby=hint_id.clone()>
                 <legend class="engage-poll__question" part="question">
-                    {move || layout.with(|l| l.as_ref().map(|l| l.question.clone()))}
+                    {frame.question.clone()}
                 </legend>
                 <div class="engage-poll__options">{rows}</div>
             </fieldset>
             <p
                 id=hint_id
-                class="engage-poll__hint"
-                class:engage-poll__hint--sign-in=signed_out
+                class=if signed_out {
+                    "engage-poll__hint engage-poll__hint--sign-in"
+                } else {
+                    "engage-poll__hint"
+                }
                 part="hint"
             >
-                {hint}
+                {frame.hint.clone()}
             </p>
             <div class="engage-poll__actions">
                 <button
                     type="submit"
-                    class="engage-poll__button"
+                    class="engage-card__primary engage-poll__button"
                     part="button"
                     disabled=move || {
-                        signed_out || pending.get() || chosen.with(Vec::is_empty) || unchanged()
+                        let chosen = chosen();
+                        signed_out || pending.get() || chosen == 0 || chosen == mine
                     }
                 >
-                    {button_label}
+                    {move || {
+                        if pending.get() {
+                            lang.voting()
+                        } else if mine != 0 {
+                            lang.change_vote()
+                        } else {
+                            lang.vote()
+                        }
+                    }}
                 </button>
-                {summary(form)}
+                {summary(form, lang)}
             </div>
         </form>
     }
 }
 
 /// The poll without a form: closed, or voted for good. The caller's choices are marked.
-fn results(form: PollForm) -> impl IntoView {
-    let PollForm {
-        shell,
-        data,
-        layout,
-        my_choices,
-        focus_results,
-        ..
-    } = form;
-    let lang = shell.lang;
-    let heading = NodeRef::<H2>::new();
-    Effect::new(move |_| {
-        if let Some(heading) = heading.get()
-            && focus_results.get_value()
-        {
-            focus_results.set_value(false);
-            let _ = heading.focus();
-        }
-    });
-    let rows = move || {
-        layout.with(|layout| {
-            let layout = layout.as_ref()?;
-            let rows = layout
-                .options
-                .iter()
-                .map(|(id, label)| {
-                    let mine = my_choices.with_untracked(|c| c.contains(id));
-                    view! {
-                        <li
-                            class="engage-poll__option engage-poll__option--result"
-                            class:engage-poll__option--mine=mine
-                            part="option"
-                        >
-                            <span class="engage-poll__mark" aria-hidden="true">
-                                {if mine { "✓" } else { "" }}
-                            </span>
-                            <span class="engage-poll__label">{label.clone()}</span>
-                            {mine.then(|| view! {
-                                <span class="engage-card__sr">{move || lang.get().your_choice()}</span>
-                            })}
-                            {result_bits(form, id.clone())}
-                        </li>
+fn results(form: Form, frame: Frame) -> impl IntoView {
+    let lang = frame.lang;
+    let rows = frame
+        .options
+        .iter()
+        .enumerate()
+        .map(|(index, (_, label))| {
+            let mine = frame.mine & bit(index) != 0;
+            view! {
+                <li
+                    class=if mine {
+                        "engage-poll__option engage-poll__option--result engage-poll__option--mine"
+                    } else {
+                        "engage-poll__option engage-poll__option--result"
                     }
-                })
-                .collect_view();
-            Some(rows)
+                    part="option"
+                >
+                    <span class="engage-poll__mark" aria-hidden="true">
+                        {if mine { "✓" } else { "" }}
+                    </span>
+                    <span class="engage-poll__label">{label.clone()}</span>
+                    {mine.then(|| view! { <span class="engage-card__sr">{lang.your_choice()}</span> })}
+                    {result_bits(form, lang, index)}
+                </li>
+            }
         })
-    };
-    let closed = move || data.with(|d| d.as_ref().is_some_and(|d| d.closed));
+        .collect_view();
     view! {
-        <h2 class="engage-poll__question" part="question" tabindex="-1" node_ref=heading>
-            {move || layout.with(|l| l.as_ref().map(|l| l.question.clone()))}
+        <h2 class="engage-poll__question" part="question" tabindex="-1">
+            {frame.question}
         </h2>
-        // Rebuilt when the stored choices change, which only a vote elsewhere does here.
-        <ol class="engage-poll__options" part="results">
-            {move || {
-                my_choices.track();
-                rows()
-            }}
-        </ol>
-        <p class="engage-poll__hint" part="hint">
-            {move || {
-                let lang = lang.get();
-                if closed() { lang.voting_ended() } else { lang.you_voted() }
-            }}
-        </p>
-        <div class="engage-poll__actions">{summary(form)}</div>
+        <ol class="engage-poll__options" part="results">{rows}</ol>
+        <p class="engage-poll__hint" part="hint">{frame.hint}</p>
+        <div class="engage-poll__actions">{summary(form, lang)}</div>
     }
 }
 
-/// An option's count and share of the voters, and its bar, while the tally is visible. The
-/// bar's width is set through the CSSOM (`style:width`), which a strict `style-src` allows.
-fn result_bits(form: PollForm, id: String) -> impl IntoView {
-    let lang = form.shell.lang;
-    let result = Memo::new(move |_| form.result(&id));
-    let percent = move || result.get().map_or(0, |(_, percent)| percent);
-    let visible = Memo::new(move |_| form.results_visible());
+/// An option's count and share of the voters, and its bar, while the tally is visible. A new
+/// tally updates them in place; the bar's width is set through the CSSOM (`style:width`),
+/// which a strict `style-src` allows.
+fn result_bits(form: Form, lang: Lang, index: usize) -> impl IntoView {
     move || {
-        visible.get().then(|| {
+        form.result(index).map(|(votes, percent)| {
             view! {
                 <span class="engage-poll__count">
-                    {move || {
-                        let (votes, percent) = result.get().unwrap_or_default();
-                        format!("{} · {percent}%", lang.get().votes(votes))
-                    }}
+                    {format!("{} · {percent}%", lang.votes(votes))}
                 </span>
                 <span class="engage-poll__bar" aria-hidden="true">
-                    <span class="engage-poll__fill" style:width=move || format!("{}%", percent())></span>
+                    <span class="engage-poll__fill" style:width=format!("{percent}%")></span>
                 </span>
             }
         })
@@ -618,15 +611,12 @@ fn result_bits(form: PollForm, id: String) -> impl IntoView {
 }
 
 /// Beside the button (or alone, without a form): how many voted, or when the results appear.
-fn summary(form: PollForm) -> impl IntoView {
-    let lang = form.shell.lang;
-    let data = form.data;
+fn summary(form: Form, lang: Lang) -> impl IntoView {
     let text = move || {
-        let lang = lang.get();
-        data.with(|d| {
-            let d = d.as_ref()?;
-            Some(match (d.results_visible, d.results) {
-                (true, _) => lang.voters(d.total_votes.unwrap_or(0)),
+        form.remote.phase.with(|phase| {
+            let poll = phase.ready()?;
+            Some(match (poll.results_visible, poll.results) {
+                (true, _) => lang.voters(poll.total_votes.unwrap_or(0)),
                 (false, ResultsVisibility::AfterVote) => lang.results_after_vote().to_owned(),
                 (false, _) => lang.results_after_close().to_owned(),
             })
