@@ -94,9 +94,9 @@ pub async fn vote(
 }
 
 /// `GET /api/v1/sites/{site}/polls/{poll}/events`: a server-sent event stream. It sends
-/// `event: tally` with `data: {"version": n}` at once and whenever a vote is stored or changed
+/// `event: tally` with `data: {"version": n}` at once, whenever a vote is stored or changed
 /// or the poll is edited (several changes within `tally_event_interval` become one event),
-/// and a keep-alive comment when idle. No counts travel on it: listeners read the poll again.
+/// and when the poll's close time passes; and a keep-alive comment when idle. No counts travel on it: listeners read the poll again.
 pub async fn poll_events(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -110,7 +110,19 @@ pub async fn poll_events(
         .poll(site, &poll_id, None)
         .await?
         .ok_or_else(|| ApiError::PollNotFound(poll_id.to_string()))?;
-    let events = tally_events(record.version, receiver, state.config.tally_event_interval);
+    // A poll that closes while the stream is open changes what listeners may see (final
+    // results, no form) without any write: announce that moment too.
+    let closes_in = record
+        .poll
+        .closes_at
+        .and_then(|at| std::time::Duration::try_from(at.duration_since(state.now())).ok())
+        .filter(|wait| !wait.is_zero());
+    let events = tally_events(
+        record.version,
+        receiver,
+        state.config.tally_event_interval,
+        closes_in.map(|wait| Instant::now() + wait),
+    );
     let stream = Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     // Asks nginx-like proxies not to buffer the stream.
     let no_buffering = (
@@ -126,29 +138,53 @@ struct TallyStream {
     receiver: Option<Receiver<u64>>,
     last_change_sent: Option<Instant>,
     interval: Duration,
+    /// When the poll closes, if that is still ahead; cleared once announced.
+    closes: Option<Instant>,
+    /// The last version sent, repeated when announcing the close.
+    version: u64,
 }
 
 fn tally_events(
     version: u64,
     receiver: Option<Receiver<u64>>,
     interval: Duration,
+    closes: Option<Instant>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let start = TallyStream {
         first: Some(version),
         receiver,
         last_change_sent: None,
         interval,
+        closes,
+        version,
     };
     futures_util::stream::unfold(start, |mut stream| async move {
         if let Some(version) = stream.first.take() {
             return Some((Ok(tally_event(version)), stream));
         }
+        let closes = stream.closes;
         let receiver = stream.receiver.as_mut()?;
-        let mut version = loop {
-            match receiver.recv().await {
-                Ok(version) => break version,
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return None,
+        let received = async {
+            loop {
+                match receiver.recv().await {
+                    Ok(version) => break Some(version),
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break None,
+                }
+            }
+        };
+        let closing = async {
+            match closes {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let mut version = tokio::select! {
+            received = received => received?,
+            () = closing => {
+                stream.closes = None;
+                let version = stream.version;
+                return Some((Ok(tally_event(version)), stream));
             }
         };
         if let Some(last) = stream.last_change_sent {
@@ -163,6 +199,7 @@ fn tally_events(
             }
         }
         stream.last_change_sent = Some(Instant::now());
+        stream.version = version;
         Some((Ok(tally_event(version)), stream))
     })
 }

@@ -876,6 +876,21 @@ async fn the_live_stream_announces_votes_and_edits() {
     assert!(late.next().await.is_none());
 }
 
+/// A poll that reaches its close time while a widget listens is announced, with no write.
+#[tokio::test]
+async fn the_live_stream_announces_the_close_time() {
+    let server = TestServer::new().await;
+    let closes_at = server.now() + std::time::Duration::from_millis(300);
+    create(&server, json!({"closes_at": closes_at.to_string()})).await;
+    let (_, _, mut events) = EventReader::open(&server, "feature", None).await;
+    assert_eq!(events.next_version().await, 0);
+    // Nothing was written: the same version, told again once the poll has closed.
+    assert_eq!(events.next_version().await, 0);
+    server.set_now(&closes_at.to_string());
+    let closed = view(&server, "feature", Who::Nobody).await;
+    assert_eq!(closed.body["closed"], true);
+}
+
 /// Votes close together become one event, so listeners re-read a busy poll at most once per
 /// `tally_event_interval`.
 #[tokio::test]
