@@ -155,6 +155,27 @@ describe("check-in on the demo page", () => {
     await context.close();
   });
 
+  test("two tabs pressing Enter at once award one check-in", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const tabs = [await openPage(context, `${server.origin}/`), await openPage(context, `${server.origin}/`)];
+    for (const tab of tabs) {
+      await signIn(tab, "xiaoming");
+      await button(tab).getByText("Check in", { exact: true }).waitFor();
+      // Keyboard only: focus the native button and press Enter.
+      await button(tab).focus();
+    }
+    await Promise.all(tabs.map((tab) => tab.keyboard.press("Enter")));
+    for (const tab of tabs) {
+      await button(tab).getByText(/checked in today/i).waitFor();
+      assert.deepEqual(await stats(tab).allInnerTexts(), ["1 day", "1 day", "10"]);
+    }
+    const me = await apiAs(tabs[0], "xiaoming", "/api/v1/sites/demo/me");
+    assert.equal(me.body.points, 10);
+    assert.equal(me.body.ledger.filter((e) => e.source === "checkin").length, 1);
+    for (const tab of tabs) assert.deepEqual(tab.problems, []);
+    await context.close();
+  });
+
   test("removing, re-adding and re-identifying the element", async () => {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await openPage(context, `${server.origin}/`);
