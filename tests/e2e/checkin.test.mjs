@@ -220,26 +220,32 @@ describe("accessibility", () => {
 });
 
 describe("embedding on another origin", () => {
+  /** Serves `files` (path → [content type, body]) at http://localhost:<hostPort>, with `csp`. */
+  async function hostSite(files, csp) {
+    const host = createServer((req, res) => {
+      const file = files[new URL(req.url, "http://x").pathname];
+      if (!file) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { "content-type": file[0], "content-security-policy": csp });
+      res.end(file[1]);
+    });
+    await new Promise((ok) => host.listen(hostPort, "localhost", ok));
+    return host;
+  }
+
   test("a host page on its own origin, with its own token and a strict CSP", async () => {
-    const port = hostPort;
-    const hostOrigin = `http://localhost:${port}`;
+    const hostOrigin = `http://localhost:${hostPort}`;
     const token = mintToken({ secret: acme.secret, site: "acme", member: "u-42", name: "Dana" });
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title>
-<link rel="icon" href="/favicon.ico"><script type="module" src="${server.origin}/engage.js"></script></head>
+<link rel="icon" href="data:,"><script type="module" src="${server.origin}/engage.js"></script></head>
 <body><h1>Acme blog</h1><engage-checkin site="acme" member-token="${token}"></engage-checkin></body></html>`;
-    const host = createServer((req, res) => {
-      if (req.url === "/") {
-        res.writeHead(200, {
-          "content-type": "text/html; charset=utf-8",
-          "content-security-policy": `default-src 'self'; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`,
-        });
-        res.end(html);
-      } else {
-        res.writeHead(204);
-        res.end();
-      }
-    });
-    await new Promise((ok) => host.listen(port, "localhost", ok));
+    const host = await hostSite(
+      { "/": ["text/html; charset=utf-8", html] },
+      `default-src 'self'; img-src data:; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`,
+    );
     try {
       const context = await browser.newContext({ locale: "en-US" });
       const page = await openPage(context, `${hostOrigin}/`);
@@ -247,6 +253,49 @@ describe("embedding on another origin", () => {
       await button(page).click();
       await button(page).getByText(/checked in today/i).waitFor();
       assert.deepEqual(await stats(page).allInnerTexts(), ["1 day", "1 day", "10"]);
+      assert.deepEqual(await page.evaluate(() => window.__violations), []);
+      assert.deepEqual(page.problems, []);
+      await context.close();
+    } finally {
+      host.close();
+    }
+  });
+
+  test("iframe mode serves a host whose policy allows no script from Engage at all", async () => {
+    const token = mintToken({ secret: acme.secret, site: "acme", member: "u-77", name: "Lee" });
+    // The host's own script: hand the token over, listen to what the widget reports, size the frame.
+    const hostScript = `
+const frame = document.querySelector("iframe");
+window.__messages = [];
+addEventListener("message", (event) => {
+  if (event.origin !== ${JSON.stringify(server.origin)}) return;
+  window.__messages.push(event.data);
+  if (event.data.type === "engage:resize") frame.height = event.data.height;
+  if (event.data.type === "engage:embed") frame.contentWindow.postMessage({ type: "engage:identify", token: ${JSON.stringify(token)} }, ${JSON.stringify(server.origin)});
+});`;
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Locked-down host</title>
+<link rel="icon" href="data:,"><script src="/host.js" defer></script></head>
+<body><h1>Locked-down host</h1>
+<iframe title="Daily check-in" src="${server.origin}/embed/checkin?site=acme&lang=en" width="360" height="200"></iframe></body></html>`;
+    const host = await hostSite(
+      { "/": ["text/html; charset=utf-8", html], "/host.js": ["text/javascript", hostScript] },
+      `default-src 'self'; img-src data:; script-src 'self'; style-src 'self'; frame-src ${server.origin}`,
+    );
+    try {
+      const context = await browser.newContext({ locale: "en-US" });
+      const page = await openPage(context, `http://localhost:${hostPort}/`);
+      const frame = page.frameLocator("iframe");
+      const frameButton = frame.locator("engage-checkin .engage-checkin__button");
+      await frameButton.getByText("Check in", { exact: true }).waitFor();
+      await frameButton.click();
+      await frameButton.getByText(/checked in today/i).waitFor();
+      await page.waitForFunction(() => window.__messages.some((m) => m.type === "engage:checkin"));
+      const messages = await page.evaluate(() => window.__messages);
+      const checkin = messages.find((m) => m.type === "engage:checkin");
+      assert.equal(checkin.detail.awarded, 10);
+      // The host sized the frame to the widget.
+      const height = await page.locator("iframe").evaluate((f) => Number(f.height));
+      assert.ok(height > 400, `frame height ${height}`);
       assert.deepEqual(await page.evaluate(() => window.__violations), []);
       assert.deepEqual(page.problems, []);
       await context.close();

@@ -84,9 +84,10 @@ pub fn run() -> Result<Sizes> {
         dist.join("engage.js"),
         loader.replace("__ENGAGE_VERSION__", &version),
     )?;
-    let types = root.join("www/engage.d.ts");
-    if types.exists() {
-        std::fs::copy(&types, dist.join("engage.d.ts"))?;
+    // Shipped beside the loader: its TypeScript types and the iframe mode's script.
+    for file in ["engage.d.ts", "embed.js"] {
+        std::fs::copy(root.join("www").join(file), dist.join(file))
+            .with_context(|| format!("copying www/{file} into dist/"))?;
     }
 
     step("precompressing (brotli 11, gzip 9)");

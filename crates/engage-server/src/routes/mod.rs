@@ -1,5 +1,5 @@
-//! The HTTP surface: `/api/v1` (JSON, CORS per site, rate limited), `/healthz`, and the static
-//! bundle and demo pages at `/`. [`router`] builds it all so tests can call it without a socket.
+//! The HTTP surface: `/api/v1` (JSON, CORS per site, rate limited), `/healthz`, the iframe
+//! pages at `/embed/{widget}`, and the static bundle and demo pages at `/`. [`router`] builds it all so tests can call it without a socket.
 
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ pub mod admin;
 pub mod assets;
 pub mod checkin;
 pub mod demo;
+pub mod embed;
 pub mod events;
 pub mod me;
 pub mod polls;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(healthz))
+        .route("/embed/{widget}", get(embed::embed_page))
         .fallback_service(assets::service(&state.config))
         .layer(from_fn(log_internal_errors))
         .layer(CompressionLayer::new())

@@ -6,6 +6,7 @@ mod checkin;
 mod cli;
 mod cors;
 mod demo;
+mod embed;
 mod errors;
 mod events;
 mod limits;
