@@ -10,6 +10,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::PollId;
 use crate::ledger::Source;
 
+pub mod feedback;
+
+pub mod lottery;
+
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -91,6 +91,23 @@ impl PollId {
     }
 }
 
+/// A lottery's slug, chosen by the site owner; same alphabet as a [`SiteId`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct LotteryId(String);
+
+impl LotteryId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<LotteryId, IdError> {
+        parse_slug("lottery id", value, Self::MAX_LEN).map(LotteryId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The random id an anonymous visitor's browser keeps (`X-Engage-Visitor`): 8 to 64 ASCII
 /// letters, digits, `-` and `_`. It is not a secret and proves nothing; it only tells one
 /// browser's votes from another's, and per-IP limits bound what a forger can do with it.
@@ -183,6 +200,7 @@ macro_rules! impl_id_traits {
 impl_id_traits!(SiteId);
 impl_id_traits!(MemberId);
 impl_id_traits!(PollId);
+impl_id_traits!(LotteryId);
 impl_id_traits!(VisitorId);
 
 #[cfg(test)]

@@ -7,13 +7,15 @@
 pub mod api;
 pub mod calendar;
 pub mod checkin;
+pub mod feedback;
 pub mod ids;
 pub mod ledger;
 pub mod level;
+pub mod lottery;
 pub mod poll;
 pub mod rfc3339;
 pub mod rules;
 pub mod ymd;
 
-pub use ids::{IdError, MemberId, PollId, SiteId, VisitorId};
+pub use ids::{IdError, LotteryId, MemberId, PollId, SiteId, VisitorId};
 pub use jiff;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::feedback::FeedbackRules;
 use crate::ledger::Source;
 
 /// Everything an owner can configure about points, check-ins and levels.
@@ -17,6 +18,7 @@ pub struct Rules {
     pub checkin: CheckinRules,
     pub points: PointsRules,
     pub levels: Vec<LevelRule>,
+    pub feedback: FeedbackRules,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +79,7 @@ impl Default for Rules {
                 title: title.to_owned(),
             })
             .collect(),
+            feedback: FeedbackRules::default(),
         }
     }
 }
@@ -165,6 +168,21 @@ pub enum RulesErrorKind {
     /// Occurs when a title is empty or too long.
     #[error("a title must have 1 to 64 characters")]
     BadTitle,
+    /// Occurs when an owner-chosen id (a feedback category) is not a slug.
+    #[error("{0}")]
+    BadId(crate::IdError),
+    /// Occurs when two feedback categories share an id.
+    #[error("category '{0}' is listed more than once")]
+    DuplicateCategory(String),
+    /// Occurs when a label is blank or too long.
+    #[error("a label must have 1 to {max} characters and not be blank")]
+    BadLabel { max: usize },
+    /// Occurs when a blocked word is blank or too long.
+    #[error("a blocked word must have 1 to {max} characters and not be blank")]
+    BadBlockedWord { max: usize },
+    /// Occurs when a list has more entries than allowed.
+    #[error("at most {max} entries are allowed, not {count}")]
+    TooMany { count: usize, max: usize },
 }
 
 impl std::fmt::Display for RulesError {
@@ -281,6 +299,71 @@ fn validate_rules(rules: &Rules) -> Result<(), Invalid> {
             return Err((at("title"), RulesErrorKind::BadTitle));
         }
         previous = Some(level.min_points);
+    }
+    validate_feedback_rules(&rules.feedback)
+}
+
+fn validate_feedback_rules(feedback: &FeedbackRules) -> Result<(), Invalid> {
+    use crate::feedback::{
+        MAX_BLOCKED_WORD_CHARS, MAX_BLOCKED_WORDS, MAX_CATEGORIES, MAX_CATEGORY_ID_LEN,
+        MAX_CATEGORY_LABEL_CHARS, MAX_MAX_LENGTH, MAX_MAX_LINKS,
+    };
+    use Step::{Index, Key};
+    let at = |field| vec![Key("feedback"), Key(field)];
+    let range = |path: Vec<Step>, value: i64, min: i64, max: i64| {
+        if (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err((path, RulesErrorKind::OutOfRange { value, min, max }))
+        }
+    };
+    let too_many = |field, count: usize, max: usize| {
+        if count > max {
+            Err((at(field), RulesErrorKind::TooMany { count, max }))
+        } else {
+            Ok(())
+        }
+    };
+    range(
+        at("max_length"),
+        i64::from(feedback.max_length),
+        1,
+        i64::from(MAX_MAX_LENGTH),
+    )?;
+    range(
+        at("max_links"),
+        i64::from(feedback.max_links),
+        0,
+        i64::from(MAX_MAX_LINKS),
+    )?;
+    range(at("points"), feedback.points, 0, MAX_POINTS)?;
+    too_many("categories", feedback.categories.len(), MAX_CATEGORIES)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, category) in feedback.categories.iter().enumerate() {
+        let at = |field| vec![Key("feedback"), Key("categories"), Index(i), Key(field)];
+        crate::ids::parse_slug("category id", &category.id, MAX_CATEGORY_ID_LEN)
+            .map_err(|e| (at("id"), RulesErrorKind::BadId(e)))?;
+        if !seen.insert(category.id.as_str()) {
+            let duplicate = RulesErrorKind::DuplicateCategory(category.id.clone());
+            return Err((at("id"), duplicate));
+        }
+        let chars = category.label.trim().chars().count();
+        if chars == 0 || category.label.chars().count() > MAX_CATEGORY_LABEL_CHARS {
+            let max = MAX_CATEGORY_LABEL_CHARS;
+            return Err((at("label"), RulesErrorKind::BadLabel { max }));
+        }
+    }
+    too_many(
+        "blocked_words",
+        feedback.blocked_words.len(),
+        MAX_BLOCKED_WORDS,
+    )?;
+    for (i, word) in feedback.blocked_words.iter().enumerate() {
+        if word.trim().is_empty() || word.chars().count() > MAX_BLOCKED_WORD_CHARS {
+            let path = vec![Key("feedback"), Key("blocked_words"), Index(i)];
+            let max = MAX_BLOCKED_WORD_CHARS;
+            return Err((path, RulesErrorKind::BadBlockedWord { max }));
+        }
     }
     Ok(())
 }

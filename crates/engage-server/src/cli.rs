@@ -1,4 +1,4 @@
-//! The command line: `serve`, `site add` and `rules set`. The server binary is also the owner's
+//! The command line: `serve`, `site add`, `rules set` and `verify-lottery`. The server binary is also the owner's
 //! tool; commands that report print JSON with `--json`.
 
 use std::io::Write;
@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use engage_core::SiteId;
+use engage_core::api::lottery::LotteryProof;
 use engage_core::jiff::Timestamp;
 use engage_core::jiff::tz::TimeZone;
+use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
 use crate::limits::LimitConfig;
@@ -41,6 +43,8 @@ pub enum Command {
     /// Manage a site's rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Recompute every outcome of a lottery's published proof; exits non-zero on a mismatch.
+    VerifyLottery(VerifyLotteryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +125,15 @@ pub struct RulesSetArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyLotteryArgs {
+    /// The proof, as `GET /api/v1/sites/{site}/lotteries/{lottery}/proof` answers it.
+    pub proof: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -139,6 +152,12 @@ pub enum CliError {
     /// Occurs when the time zone is unknown.
     #[error("unknown time zone '{0}'")]
     InvalidTimeZone(String),
+    /// Occurs when a proof file is not a lottery proof.
+    #[error("{path}: not a lottery proof: {error}")]
+    InvalidProof { path: String, error: String },
+    /// Occurs when a proof does not recompute: the report lists each mismatch.
+    #[error("the proof does not match: {count} mismatch(es)")]
+    ProofMismatch { count: usize },
     /// Occurs when a rules document does not validate.
     #[error("{path}: {error}")]
     Rules { path: String, error: RulesError },
@@ -150,6 +169,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<(), CliError>
         Command::Serve(args) => serve(args).await,
         Command::Site(SiteCommand::Add(args)) => site_add(args, out).await,
         Command::Rules(RulesCommand::Set(args)) => rules_set(args, out).await,
+        Command::VerifyLottery(args) => verify_lottery(&args, out),
     }
 }
 
@@ -302,4 +322,49 @@ async fn rules_set(args: RulesSetArgs, out: &mut (dyn Write + Send)) -> Result<(
         format!("installed rules version {version} for site '{}'", args.site)
     };
     writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+/// Recomputes a proof with the core's `verify_proof` and prints the report.
+fn verify_lottery(args: &VerifyLotteryArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let path = args.proof.display().to_string();
+    let text = std::fs::read_to_string(&args.proof).map_err(io(format!("cannot read {path}")))?;
+    let proof: LotteryProof =
+        serde_json::from_str(&text).map_err(|error| CliError::InvalidProof {
+            path: path.clone(),
+            error: error.to_string(),
+        })?;
+    let report = verify_proof(&proof);
+    let text = if args.json {
+        serde_json::to_string(&report).map_err(|e| CliError::InvalidProof {
+            path: path.clone(),
+            error: e.to_string(),
+        })?
+    } else {
+        let mut lines = vec![format!(
+            "lottery '{}': seed {} its published hash; {} spins and {} winners recomputed",
+            report.lottery,
+            if report.seed_matches_hash {
+                "matches"
+            } else {
+                "does NOT match"
+            },
+            report.spins_checked,
+            report.winners_checked,
+        )];
+        lines.extend(report.mismatches.iter().map(|m| format!("mismatch: {m}")));
+        lines.push(if report.passed() {
+            "ok: every outcome matches".to_owned()
+        } else {
+            format!("FAILED: {} mismatch(es)", report.mismatches.len())
+        });
+        lines.join("\n")
+    };
+    writeln!(out, "{text}").map_err(io("cannot write output"))?;
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(CliError::ProofMismatch {
+            count: report.mismatches.len(),
+        })
+    }
 }

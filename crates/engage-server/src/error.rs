@@ -10,6 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use engage_core::api::{ErrorBody, ErrorDetail};
 use engage_core::checkin::MakeupError;
+use engage_core::feedback::FeedbackError;
+use engage_core::lottery::{EntryError, LotteryError, SpinError};
 use engage_core::poll::{PollError, VoteError};
 
 use crate::store::StoreError;
@@ -69,6 +71,12 @@ pub enum ApiError {
     /// Occurs when a vote is refused by the rules.
     #[error("{0}")]
     Vote(VoteError),
+    /// Occurs when feedback (or an owner's reply) is refused by the rules.
+    #[error("{0}")]
+    Feedback(FeedbackError),
+    /// Occurs when the feedback in the path does not exist on the site.
+    #[error("feedback {0} does not exist")]
+    FeedbackNotFound(String),
     /// Occurs when a member named in a request does not exist.
     #[error("member '{0}' does not exist")]
     MemberNotFound(String),
@@ -78,6 +86,27 @@ pub enum ApiError {
     /// Occurs when the route exists but not for this method.
     #[error("this method is not allowed on this route")]
     MethodNotAllowed,
+    /// Occurs when the lottery in the path does not exist.
+    #[error("lottery '{0}' does not exist")]
+    LotteryNotFound(String),
+    /// Occurs when creating a lottery with an id the site already uses.
+    #[error("lottery '{0}' already exists")]
+    LotteryExists(String),
+    /// Occurs when a lottery definition is refused by the rules.
+    #[error("{0}")]
+    Lottery(LotteryError),
+    /// Occurs when the owner opens a lottery that has closed.
+    #[error("the lottery is closed and cannot be opened")]
+    LotteryClosed,
+    /// Occurs when asking for a lottery's proof before it closed.
+    #[error("the proof is published when the lottery closes")]
+    LotteryNotClosed,
+    /// Occurs when a spin is refused by the rules.
+    #[error("{0}")]
+    Spin(SpinError),
+    /// Occurs when a giveaway entry is refused by the rules.
+    #[error("{0}")]
+    Entry(EntryError),
     /// Occurs when a make-up check-in is refused by the rules.
     #[error("{0}")]
     Makeup(MakeupError),
@@ -120,6 +149,12 @@ impl ApiError {
                 | VoteError::AlreadyVoted
                 | VoteError::IpLimitReached { .. } => StatusCode::CONFLICT,
             },
+            ApiError::Feedback(refused) => match refused {
+                FeedbackError::MissingVisitorId => StatusCode::BAD_REQUEST,
+                FeedbackError::MembersOnly => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            ApiError::FeedbackNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Makeup(refused) => match refused {
                 MakeupError::Disabled => StatusCode::FORBIDDEN,
@@ -130,6 +165,17 @@ impl ApiError {
                 | MakeupError::MonthlyLimit { .. }
                 | MakeupError::InsufficientPoints { .. } => StatusCode::CONFLICT,
             },
+            ApiError::LotteryNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Lottery(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Spin(SpinError::InsufficientPoints { .. })
+            | ApiError::Entry(EntryError::InsufficientPoints { .. }) => {
+                StatusCode::PAYMENT_REQUIRED
+            }
+            ApiError::LotteryExists(_)
+            | ApiError::LotteryClosed
+            | ApiError::LotteryNotClosed
+            | ApiError::Spin(_)
+            | ApiError::Entry(_) => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -166,6 +212,13 @@ impl ApiError {
                 VoteError::AlreadyVoted => "already_voted",
                 VoteError::IpLimitReached { .. } => "ip_limit_reached",
             },
+            ApiError::Feedback(refused) => match refused {
+                FeedbackError::MissingVisitorId => "missing_visitor_id",
+                FeedbackError::MembersOnly => "members_only",
+                FeedbackError::Reply => "invalid_reply",
+                _ => "invalid_feedback",
+            },
+            ApiError::FeedbackNotFound(_) => "feedback_not_found",
             ApiError::MemberNotFound(_) => "member_not_found",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -178,6 +231,21 @@ impl ApiError {
                 MakeupError::MonthlyLimit { .. } => "makeup_monthly_limit",
                 MakeupError::InsufficientPoints { .. } => "insufficient_points",
             },
+            ApiError::LotteryNotFound(_) => "lottery_not_found",
+            ApiError::LotteryExists(_) => "lottery_exists",
+            ApiError::Lottery(_) => "invalid_lottery",
+            ApiError::LotteryNotClosed => "lottery_not_closed",
+            ApiError::LotteryClosed
+            | ApiError::Spin(SpinError::Closed)
+            | ApiError::Entry(EntryError::Closed) => "lottery_closed",
+            ApiError::Spin(SpinError::NotOpen { .. })
+            | ApiError::Entry(EntryError::NotOpen { .. }) => "lottery_not_open",
+            ApiError::Spin(SpinError::InsufficientPoints { .. })
+            | ApiError::Entry(EntryError::InsufficientPoints { .. }) => "insufficient_points",
+            ApiError::Spin(SpinError::Giveaway) => "lottery_is_giveaway",
+            ApiError::Entry(EntryError::Wheel) => "lottery_is_wheel",
+            ApiError::Spin(SpinError::DailyLimitReached { .. }) => "daily_limit_reached",
+            ApiError::Spin(SpinError::SoldOut) => "lottery_sold_out",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
         }
@@ -195,6 +263,8 @@ impl From<StoreError> for ApiError {
             StoreError::SiteNotFound(site) => ApiError::SiteNotFound(site.to_string()),
             StoreError::PollNotFound(poll) => ApiError::PollNotFound(poll.to_string()),
             StoreError::PollExists(poll) => ApiError::PollExists(poll.to_string()),
+            StoreError::LotteryNotFound(lottery) => ApiError::LotteryNotFound(lottery.to_string()),
+            StoreError::LotteryExists(lottery) => ApiError::LotteryExists(lottery.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

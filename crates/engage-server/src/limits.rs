@@ -1,5 +1,6 @@
-//! Rate limits (governor, keyed): writes per member, and requests per client IP on `/api`.
-//! Over a limit the answer is 429 `rate_limited` with `Retry-After`.
+//! Rate limits (governor, keyed): writes per member, requests per client IP on `/api`, and
+//! feedback per sender and per IP. Over a limit the answer is 429 `rate_limited` with
+//! `Retry-After`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
@@ -9,6 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Extensions;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use engage_core::poll::Voter;
 use engage_core::{MemberId, SiteId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -23,6 +25,12 @@ pub struct LimitConfig {
     pub member_write_burst: NonZeroU32,
     pub ip_requests_per_minute: NonZeroU32,
     pub ip_burst: NonZeroU32,
+    /// Feedback one member or visitor may send per `feedback_sender_period` (all at once, then
+    /// evenly spread), and one IP address per `feedback_ip_period`, on one site.
+    pub feedback_per_sender: NonZeroU32,
+    pub feedback_sender_period: Duration,
+    pub feedback_per_ip: NonZeroU32,
+    pub feedback_ip_period: Duration,
 }
 
 impl Default for LimitConfig {
@@ -34,6 +42,10 @@ impl Default for LimitConfig {
             // one address. The limit is for floods, not for busy pages.
             ip_requests_per_minute: NonZeroU32::new(600).expect("non-zero"),
             ip_burst: NonZeroU32::new(120).expect("non-zero"),
+            feedback_per_sender: NonZeroU32::new(5).expect("non-zero"),
+            feedback_sender_period: Duration::from_secs(10 * 60),
+            feedback_per_ip: NonZeroU32::new(20).expect("non-zero"),
+            feedback_ip_period: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -51,6 +63,7 @@ impl LimitConfig {
             ip_burst: burst(ip_requests, defaults.ip_burst),
             member_writes_per_minute: member_writes,
             member_write_burst: burst(member_writes, defaults.member_write_burst),
+            ..defaults
         }
     }
 
@@ -62,6 +75,10 @@ impl LimitConfig {
             member_write_burst: many,
             ip_requests_per_minute: many,
             ip_burst: many,
+            feedback_per_sender: many,
+            feedback_sender_period: Duration::from_secs(1),
+            feedback_per_ip: many,
+            feedback_ip_period: Duration::from_secs(1),
         }
     }
 }
@@ -70,7 +87,16 @@ impl LimitConfig {
 pub struct Limiters {
     member_writes: DefaultKeyedRateLimiter<(SiteId, MemberId)>,
     ip_requests: DefaultKeyedRateLimiter<IpAddr>,
+    feedback_senders: DefaultKeyedRateLimiter<(SiteId, Voter)>,
+    feedback_ips: DefaultKeyedRateLimiter<(SiteId, IpAddr)>,
     clock: DefaultClock,
+}
+
+/// `count` at once, then one more every `period / count`.
+fn quota_per(count: NonZeroU32, period: Duration) -> Quota {
+    Quota::with_period((period / count.get()).max(Duration::from_nanos(1)))
+        .expect("non-zero period")
+        .allow_burst(count)
 }
 
 fn quota(per_minute: NonZeroU32, burst: NonZeroU32) -> Quota {
@@ -90,6 +116,14 @@ impl Limiters {
             ip_requests: DefaultKeyedRateLimiter::keyed(quota(
                 config.ip_requests_per_minute,
                 config.ip_burst,
+            )),
+            feedback_senders: DefaultKeyedRateLimiter::keyed(quota_per(
+                config.feedback_per_sender,
+                config.feedback_sender_period,
+            )),
+            feedback_ips: DefaultKeyedRateLimiter::keyed(quota_per(
+                config.feedback_per_ip,
+                config.feedback_ip_period,
             )),
             clock: DefaultClock::default(),
         }
@@ -113,12 +147,35 @@ impl Limiters {
             })
     }
 
+    /// Counts one piece of feedback from `sender` at `ip` on `site`: the sender's allowance
+    /// first, then the address's, so a refused sender does not use up the address's.
+    pub fn check_feedback(
+        &self,
+        site: &SiteId,
+        sender: &Voter,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        let refused = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
+            retry_after: not_until.wait_time_from(self.clock.now()),
+        };
+        self.feedback_senders
+            .check_key(&(site.clone(), sender.clone()))
+            .map_err(refused)?;
+        self.feedback_ips
+            .check_key(&(site.clone(), ip))
+            .map_err(refused)
+    }
+
     /// Forgets keys whose limits have fully recovered, so memory does not grow without bound.
     pub fn retain_recent(&self) {
         self.member_writes.retain_recent();
         self.ip_requests.retain_recent();
+        self.feedback_senders.retain_recent();
+        self.feedback_ips.retain_recent();
         self.member_writes.shrink_to_fit();
         self.ip_requests.shrink_to_fit();
+        self.feedback_senders.shrink_to_fit();
+        self.feedback_ips.shrink_to_fit();
     }
 }
 

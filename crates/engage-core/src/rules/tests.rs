@@ -137,3 +137,69 @@ fn rules_round_trip_through_json() {
     let json = serde_json::to_string(&rules).unwrap();
     assert_eq!(parse_rules(&json, RulesFormat::Json).unwrap(), rules);
 }
+
+#[test]
+fn the_feedback_section() {
+    let defaults = parse_rules("", RulesFormat::Toml).unwrap().feedback;
+    assert!(defaults.anonymous);
+    assert_eq!(defaults.scale, crate::api::feedback::FeedbackScale::Stars);
+    assert_eq!((defaults.max_length, defaults.max_links), (2000, 2));
+    assert_eq!(defaults.points, 0);
+    let text = r#"
+[feedback]
+anonymous = false
+scale = "nps"
+categories = [{ id = "bug", label = "Bug" }, { id = "idea", label = "Idea · 想法" }]
+max_length = 500
+max_links = 0
+blocked_words = ["casino", "免费"]
+points = 5
+"#;
+    let rules = parse_rules(text, RulesFormat::Toml).unwrap();
+    assert_eq!(
+        rules.feedback.scale,
+        crate::api::feedback::FeedbackScale::Nps
+    );
+    assert_eq!(rules.feedback.categories[1].label, "Idea · 想法");
+    assert_eq!(rules.feedback.blocked_words.len(), 2);
+    // The rest keeps its defaults.
+    assert_eq!(rules.checkin, Rules::default().checkin);
+}
+
+#[test]
+fn feedback_errors_name_the_field_and_line() {
+    check(
+        "[feedback]\nmax_length = 0\n",
+        "error in rules: 0 is out of range (1..=4000) at field 'feedback.max_length' on line 2",
+    );
+    check(
+        "[feedback]\npoints = -5\n",
+        "error in rules: -5 is out of range (0..=1000000) at field 'feedback.points' on line 2",
+    );
+    check(
+        "[feedback]\ncategories = [\n  { id = \"bug\", label = \"Bug\" },\n  { id = \"Bug!\", label = \"Bug\" },\n]\n",
+        "error in rules: category id 'Bug!' may only contain lowercase letters, digits, '-' and '_', starting with a letter or digit at field 'feedback.categories[1].id' on line 4",
+    );
+    check(
+        "[feedback]\ncategories = [{ id = \"bug\", label = \"A\" }, { id = \"bug\", label = \"B\" }]\n",
+        "error in rules: category 'bug' is listed more than once at field 'feedback.categories[1].id' on line 2",
+    );
+    check(
+        "[feedback]\ncategories = [\n  { id = \"bug\", label = \"  \" },\n]\n",
+        "error in rules: a label must have 1 to 64 characters and not be blank at field 'feedback.categories[0].label' on line 3",
+    );
+    check(
+        "[feedback]\nblocked_words = [\"spam\", \"\"]\n",
+        "error in rules: a blocked word must have 1 to 64 characters and not be blank at field 'feedback.blocked_words[1]' on line 2",
+    );
+    check(
+        "[feedback]\nscale = \"smileys\"\n",
+        "error in rules: unknown variant `smileys`, expected `stars` or `nps` on line 2",
+    );
+    let err = parse_rules("[feedback]\nanonymus = true\n", RulesFormat::Toml).unwrap_err();
+    assert_eq!(err.line, Some(2));
+    assert!(
+        err.to_string().contains("unknown field `anonymus`"),
+        "{err}"
+    );
+}

@@ -1,31 +1,37 @@
-//! Demo mode (`serve --demo`): the "demo" site with sample members and polls, and two routes
-//! that list the members and mint real member tokens for them, standing in for a host site's
-//! backend. Without `--demo` these routes do not exist (404).
+//! Demo mode (`serve --demo`): the "demo" site with sample members, polls, a rules document
+//! (feedback on) and the `spring-wheel` lottery, and two routes that list the members and mint real member tokens for them,
+//! standing in for a host site's backend. Without `--demo` these routes do not exist (404).
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use engage_core::api::lottery::{CreateLottery, LotteryMode, PrizeDefinition};
 use engage_core::api::{CreatePoll, PollOption, ResultsVisibility};
+use engage_core::calendar::calendar_day;
+use engage_core::jiff::tz::TimeZone;
 use engage_core::jiff::{SignedDuration, Timestamp};
+use engage_core::lottery::{SEED_BYTES, Seed, validate_lottery};
 use engage_core::poll::validate_poll;
+use engage_core::rules::{Rules, RulesFormat, parse_rules};
 use engage_core::{MemberId, SiteId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::{NewSite, Site, Store, StoreError};
+use crate::store::{HostEvent, NewSite, Site, Store, StoreError};
 use crate::token::{MemberClaims, hash_api_key, mint_member_token, new_api_key, new_site_secret};
 
 pub const DEMO_SITE: &str = "demo";
 const DEMO_NAME: &str = "Demo community";
 const DEMO_TZ: &str = "Asia/Shanghai";
 const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
-const DEMO_MEMBERS: [(&str, &str); 4] = [
+const DEMO_MEMBERS: [(&str, &str); 5] = [
     ("alice", "Alice"),
     ("bob", "Bob"),
     ("xiaoming", "小明"),
     ("mei", "美美"),
+    ("lin", "Lin 林"),
 ];
 /// Points each demo poll gives a member's first vote.
 const DEMO_POLL_POINTS: i64 = 5;
@@ -75,12 +81,48 @@ pub async fn seed_demo(
             .add_member_if_missing(&site, &member, name, now)
             .await?;
     }
+    install_demo_rules(store, &site, now).await?;
     for definition in demo_polls() {
         let poll = validate_poll(definition).expect("the demo polls are valid");
         match store.create_poll(&site, &poll, now).await {
             Ok(_) | Err(StoreError::PollExists(_)) => {}
             Err(other) => return Err(other),
         }
+    }
+    seed_demo_lottery(store, &site, now).await?;
+    Ok(())
+}
+
+/// The demo's rules document: the default check-in, make-up and level rules (10 points a
+/// check-in, bonuses at 7 and 30 days), and feedback with four categories, stars and 5 points.
+const DEMO_RULES: &str = r#"# The demo community's rules. Check-in, make-ups and levels keep their defaults.
+
+[feedback]
+anonymous = true
+scale = "stars"
+points = 5
+max_length = 2000
+max_links = 2
+blocked_words = ["casino", "viagra"]
+categories = [
+  { id = "bug", label = "Bug" },
+  { id = "idea", label = "Idea" },
+  { id = "question", label = "Question" },
+  { id = "other", label = "Other" },
+]
+"#;
+
+/// Installs [`DEMO_RULES`] unless the demo site already has rules (the owner's edits are kept).
+async fn install_demo_rules(
+    store: &Store,
+    site: &SiteId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if store.current_rules(site).await?.is_none() {
+        parse_rules(DEMO_RULES, RulesFormat::Toml).expect("the demo rules are valid");
+        store
+            .install_rules(site, DEMO_RULES, RulesFormat::Toml, now)
+            .await?;
     }
     Ok(())
 }
@@ -201,4 +243,70 @@ async fn token(
         site: claims.site,
         expires_at,
     }))
+}
+
+/// The demo member who starts with points to spin the wheel, and how many. Only Lin: the other
+/// members' balances start at 0, as the check-in walkthroughs expect.
+const WELCOME_MEMBER: &str = "lin";
+const WELCOME_POINTS: i64 = 100;
+/// The demo wheel stays open this long after the first run.
+const DEMO_LOTTERY_DAYS: i64 = 30;
+
+/// `spring-wheel`, open from the first run for 30 days (its seed fixed then), 10 points a spin
+/// and 5 spins a day, kept as it is on later runs; and Lin's one-time welcome points.
+async fn seed_demo_lottery(store: &Store, site: &SiteId, now: Timestamp) -> Result<(), StoreError> {
+    let prize = |id: &str, name: &str, weight, stock| PrizeDefinition {
+        id: id.into(),
+        name: name.into(),
+        weight,
+        stock,
+        image: None,
+    };
+    let closes_at = now
+        .checked_add(SignedDuration::from_hours(24 * DEMO_LOTTERY_DAYS))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let definition = CreateLottery {
+        id: "spring-wheel".into(),
+        mode: LotteryMode::Wheel,
+        prizes: vec![
+            prize("sticker-pack", "Sticker pack", 30, 100),
+            prize("t-shirt", "T-shirt", 8, 10),
+            prize("mug", "Mug", 12, 20),
+            prize("keyboard", "Grand prize: keyboard", 1, 1),
+        ],
+        no_prize_weight: 49,
+        cost: 10,
+        daily_spins: 5,
+        opens_at: now,
+        closes_at,
+        winners: 1,
+    };
+    let lottery = validate_lottery(definition).expect("the demo lottery is valid");
+    match store.create_lottery(site, &lottery, now).await {
+        Ok(_) | Err(StoreError::LotteryExists(_)) => {}
+        Err(other) => return Err(other),
+    }
+    let mut seed = [0u8; SEED_BYTES];
+    getrandom::fill(&mut seed).expect("the operating system provides randomness");
+    // Opening again keeps the first seed; a closed demo wheel stays closed.
+    store
+        .open_lottery(site, &lottery.id, &Seed::from_bytes(seed), now)
+        .await?;
+    let welcome = HostEvent {
+        member: MemberId::parse(WELCOME_MEMBER).expect("valid member id"),
+        name: None,
+        kind: "welcome".into(),
+        idempotency_key: "welcome".into(),
+        points: WELCOME_POINTS,
+    };
+    let zone = TimeZone::get(DEMO_TZ).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rules = match store.current_rules(site).await? {
+        Some(stored) => parse_rules(&stored.document, stored.format)
+            .map_err(|e| StoreError::Corrupt(format!("demo rules: {e}")))?,
+        None => Rules::default(),
+    };
+    store
+        .record_host_event(site, &welcome, calendar_day(now, &zone), now, &rules)
+        .await?;
+    Ok(())
 }

@@ -27,6 +27,8 @@ pub mod checkin;
 pub mod demo;
 pub mod embed;
 pub mod events;
+pub mod feedback;
+pub mod lotteries;
 pub mod me;
 pub mod polls;
 
@@ -49,10 +51,54 @@ pub fn router(state: AppState) -> Router {
             "/v1/sites/{site}/polls/{poll}/events",
             get(polls::poll_events),
         )
+        .route(
+            "/v1/sites/{site}/lotteries/{lottery}",
+            get(lotteries::lottery_state),
+        )
+        .route(
+            "/v1/sites/{site}/lotteries/{lottery}/spins",
+            post(lotteries::spin),
+        )
+        .route(
+            "/v1/sites/{site}/lotteries/{lottery}/entries",
+            post(lotteries::enter),
+        )
+        .route(
+            "/v1/sites/{site}/lotteries/{lottery}/proof",
+            get(lotteries::proof),
+        )
+        .route(
+            "/v1/admin/sites/{site}/lotteries",
+            post(lotteries::create_lottery),
+        )
+        .route(
+            "/v1/admin/sites/{site}/lotteries/{lottery}/open",
+            post(lotteries::open_lottery),
+        )
+        .route(
+            "/v1/admin/sites/{site}/lotteries/{lottery}/close",
+            post(lotteries::close_lottery),
+        )
         .route("/v1/admin/sites/{site}/polls", post(admin::create_poll))
         .route(
             "/v1/admin/sites/{site}/polls/{poll}",
             patch(admin::update_poll),
+        )
+        .route("/v1/sites/{site}/feedback", post(feedback::send_feedback))
+        .route("/v1/sites/{site}/feedback/form", get(feedback::form))
+        .route("/v1/sites/{site}/feedback/mine", get(feedback::mine))
+        .route("/v1/admin/sites/{site}/feedback", get(feedback::inbox))
+        .route(
+            "/v1/admin/sites/{site}/feedback/stats",
+            get(feedback::stats),
+        )
+        .route(
+            "/v1/admin/sites/{site}/feedback/{feedback}",
+            get(feedback::item).patch(feedback::update),
+        )
+        .route(
+            "/v1/admin/sites/{site}/feedback/{feedback}/replies",
+            post(feedback::reply),
         )
         .route("/v1/openapi.json", get(openapi));
     if state.config.demo {

@@ -13,10 +13,15 @@ use engage_core::jiff::civil::Date;
 use engage_core::ledger::Source;
 use engage_core::poll::{Poll, PollError, Tally, VoteError, Voter};
 use engage_core::rules::RulesFormat;
-use engage_core::{MemberId, PollId, SiteId};
+use engage_core::{LotteryId, MemberId, PollId, SiteId};
 
+mod lotteries;
 mod sqlite;
 
+pub use lotteries::{
+    CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
+    MemberLottery, SpinRecorded, SpinRow,
+};
 pub use sqlite::{CountedTable, Store};
 
 /// Why a storage operation failed.
@@ -37,6 +42,12 @@ pub enum StoreError {
     /// Occurs when a poll named by an operation does not exist.
     #[error("poll '{0}' does not exist")]
     PollNotFound(PollId),
+    /// Occurs when creating a lottery whose id the site already uses.
+    #[error("lottery '{0}' already exists")]
+    LotteryExists(LotteryId),
+    /// Occurs when a lottery named by an operation does not exist.
+    #[error("lottery '{0}' does not exist")]
+    LotteryNotFound(LotteryId),
     /// Occurs when the database refuses or fails a statement.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -61,7 +61,18 @@ macro_rules! write_transaction {
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_polls.sql")),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_lotteries.sql"),
+    ),
+    (4, include_str!("../../migrations/sqlite/0004_feedback.sql")),
 ];
+
+// After the macro, so that feedback storage can use it.
+mod feedback;
+
+// After the macro, so that lottery storage can use it.
+mod lotteries;
 
 /// How often a transaction that met a locked database is tried again before giving up.
 const BUSY_RETRIES: u32 = 6;
@@ -688,6 +699,16 @@ impl Store {
             CountedTable::Polls => "SELECT COUNT(*) FROM polls WHERE site_id = ?",
             CountedTable::PollBallots => "SELECT COUNT(*) FROM poll_ballots WHERE site_id = ?",
             CountedTable::PollVotes => "SELECT COUNT(*) FROM poll_votes WHERE site_id = ?",
+            CountedTable::Lotteries => "SELECT COUNT(*) FROM lotteries WHERE site_id = ?",
+            CountedTable::LotterySpins => "SELECT COUNT(*) FROM lottery_spins WHERE site_id = ?",
+            CountedTable::LotteryEntries => {
+                "SELECT COUNT(*) FROM lottery_entries WHERE site_id = ?"
+            }
+            CountedTable::Feedback => "SELECT COUNT(*) FROM feedback WHERE site_id = ?",
+            CountedTable::FeedbackReplies => {
+                "SELECT COUNT(*) FROM feedback_replies JOIN feedback ON feedback.id = feedback_id
+                 WHERE site_id = ?"
+            }
         };
         Ok(sqlx::query_scalar(sql)
             .bind(site.as_str())
@@ -705,6 +726,11 @@ pub enum CountedTable {
     Polls,
     PollBallots,
     PollVotes,
+    Lotteries,
+    LotterySpins,
+    LotteryEntries,
+    Feedback,
+    FeedbackReplies,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {

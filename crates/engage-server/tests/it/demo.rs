@@ -11,7 +11,7 @@ use tower::ServiceExt;
 
 use crate::TestServer;
 
-async fn call(
+pub(crate) async fn call(
     state: &AppState,
     method: Method,
     path: &str,
@@ -42,7 +42,7 @@ async fn call(
 }
 
 /// The server in demo mode at a fixed `now`.
-fn demo_state(server: &TestServer, now: Timestamp) -> AppState {
+pub(crate) fn demo_state(server: &TestServer, now: Timestamp) -> AppState {
     AppState::new(
         server.store.clone(),
         Config {
@@ -74,6 +74,7 @@ async fn demo_members_get_real_tokens() {
             {"member": "bob", "name": "Bob"},
             {"member": "xiaoming", "name": "小明"},
             {"member": "mei", "name": "美美"},
+            {"member": "lin", "name": "Lin 林"},
         ])
     );
     let (status, token) = call(
@@ -210,4 +211,66 @@ async fn the_demo_site_ships_two_polls() {
     )
     .await;
     assert_eq!(after["total_votes"], 1);
+}
+
+/// The demo wheel is open from the first run with its seed hash published; Lin starts with 100
+/// points (once, however often the demo is seeded) and can spin; the others start at 0.
+#[tokio::test]
+async fn the_demo_site_ships_an_open_wheel() {
+    let server = TestServer::new().await;
+    let now: Timestamp = "2026-11-20T02:00:00Z".parse().unwrap();
+    seed_demo(&server.store, &[], now).await.unwrap();
+    seed_demo(&server.store, &[], now).await.unwrap();
+    let state = demo_state(&server, now);
+    let (status, wheel) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/lotteries/spring-wheel",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{wheel}");
+    assert_eq!(wheel["status"], "open");
+    assert_eq!(wheel["cost"], 10);
+    assert_eq!(wheel["daily_spins"], 5);
+    assert_eq!(wheel["no_prize_weight"], 49);
+    assert_eq!(wheel["closes_at"], "2026-12-20T02:00:00Z");
+    assert_eq!(wheel["prizes"][3]["name"], "Grand prize: keyboard");
+    assert_eq!(wheel["seed_hash"].as_str().unwrap().len(), 64);
+    let token = |member: &'static str| {
+        let state = state.clone();
+        async move {
+            let (_, token) = call(
+                &state,
+                Method::POST,
+                "/api/v1/demo/token",
+                None,
+                Some(json!({"member": member})),
+            )
+            .await;
+            token["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let lin = token("lin").await;
+    let (status, spun) = call(
+        &state,
+        Method::POST,
+        "/api/v1/sites/demo/lotteries/spring-wheel/spins",
+        Some(&lin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{spun}");
+    assert_eq!(spun["points"], 90);
+    let alice = token("alice").await;
+    let (_, me) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/me",
+        Some(&alice),
+        None,
+    )
+    .await;
+    assert_eq!(me["points"], 0);
 }

@@ -26,14 +26,14 @@ fn poll_path(poll: &str) -> String {
 
 /// Who sends a request.
 #[derive(Clone, Copy)]
-enum Who<'a> {
+pub(crate) enum Who<'a> {
     Member(&'a str),
     Visitor(&'a str),
     Nobody,
 }
 
 /// A request from `who` (from `ip` when given), with an optional JSON body.
-async fn send(
+pub(crate) async fn send(
     server: &TestServer,
     method: Method,
     path: &str,
@@ -75,7 +75,7 @@ async fn view(server: &TestServer, poll: &str, who: Who<'_>) -> Answer {
     send(server, Method::GET, &poll_path(poll), who, None, None).await
 }
 
-async fn admin(server: &TestServer, method: Method, path: &str, json: Value) -> Answer {
+pub(crate) async fn admin(server: &TestServer, method: Method, path: &str, json: Value) -> Answer {
     let request = Request::builder()
         .method(method)
         .uri(path)

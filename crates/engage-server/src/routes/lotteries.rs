@@ -1,0 +1,339 @@
+//! Lotteries (抽奖): reading one (anyone), spinning a wheel and entering a giveaway (members),
+//! the proof after close (anyone), and the owner's create, open and close under
+//! `/api/v1/admin`. Every outcome is decided on the server by the core's rules; the seed is
+//! in no answer before the lottery closes.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use engage_core::LotteryId;
+use engage_core::api::lottery::{
+    CreateLottery, EntryResult, LotteryMode, LotteryProof, LotteryView, MySpin, PrizeRef,
+    PrizeStock, ProofSpin, SpinResult, WinnerView,
+};
+use engage_core::calendar::calendar_day;
+use engage_core::jiff::Timestamp;
+use engage_core::lottery::{
+    Lottery, Outcome, Seed, lottery_proof, lottery_view, spins_left, validate_lottery,
+};
+
+use crate::auth::{Member, SiteKey, Visitor};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, path_param};
+use crate::state::AppState;
+use crate::store::{
+    CloseWhen, EntryRecorded, LotteryMember, LotteryOpened, LotteryRecord, MemberLottery,
+    SpinRecorded,
+};
+
+/// The `{lottery}` of the path. An id that cannot exist is "not found", like a missing lottery.
+#[derive(Debug, Clone)]
+pub struct LotteryPath(pub LotteryId);
+
+impl<S: Send + Sync> FromRequestParts<S> for LotteryPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<LotteryPath, ApiError> {
+        let raw = path_param(parts, "lottery").await?;
+        LotteryId::parse(&raw)
+            .map(LotteryPath)
+            .map_err(|_| ApiError::LotteryNotFound(raw.chars().take(LotteryId::MAX_LEN).collect()))
+    }
+}
+
+/// A fresh secret seed from the operating system.
+fn fresh_seed() -> Seed {
+    let mut bytes = [0u8; engage_core::lottery::SEED_BYTES];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    Seed::from_bytes(bytes)
+}
+
+/// `GET /api/v1/sites/{site}/lotteries/{lottery}`: anyone; a member token adds `spins_left`,
+/// `points` and `my_spins` (wheels) or `entered` (giveaways).
+pub async fn lottery_state(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<LotteryView>, ApiError> {
+    let now = state.now();
+    let site = visitor.site();
+    let member = match &visitor {
+        Visitor::Member(member) => Some((&member.id, calendar_day(now, &site.zone))),
+        Visitor::Anonymous { .. } => None,
+    };
+    let (record, mine) = read_closing_if_due(&state, &site.id, &lottery_id, member, now).await?;
+    Ok(Json(view(&record, mine.as_ref(), now)))
+}
+
+/// Reads a lottery; the first read after its close time closes it (reveals the seed, draws a
+/// giveaway's winners) and answers the closed lottery.
+async fn read_closing_if_due(
+    state: &AppState,
+    site: &engage_core::SiteId,
+    lottery_id: &LotteryId,
+    member: Option<(&engage_core::MemberId, engage_core::jiff::civil::Date)>,
+    now: Timestamp,
+) -> Result<(LotteryRecord, Option<MemberLottery>), ApiError> {
+    let not_found = || ApiError::LotteryNotFound(lottery_id.to_string());
+    let (record, mine) = state
+        .store
+        .lottery(site, lottery_id, member)
+        .await?
+        .ok_or_else(not_found)?;
+    if !record.close_is_due(now) {
+        return Ok((record, mine));
+    }
+    state
+        .store
+        .close_lottery(site, lottery_id, &fresh_seed(), CloseWhen::IfDue, now)
+        .await?;
+    state
+        .store
+        .lottery(site, lottery_id, member)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// `POST /api/v1/sites/{site}/lotteries/{lottery}/spins`: one spin of a wheel, paid with
+/// `cost` points, decided on the server.
+pub async fn spin(
+    State(state): State<AppState>,
+    member: Member,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<SpinResult>, ApiError> {
+    let now = state.now();
+    let rules = state.rules(&member.site.id).await?;
+    let spinner = lottery_member(&member, now);
+    let recorded = state
+        .store
+        .record_spin(&member.site.id, &lottery_id, spinner, now, &rules)
+        .await?;
+    let (spin, seq, outcome, spent, record, mine) = match recorded {
+        SpinRecorded::Refused(reason) => return Err(ApiError::Spin(reason)),
+        SpinRecorded::Done {
+            spin,
+            seq,
+            outcome,
+            spent,
+            record,
+            member,
+        } => (spin, seq, outcome, spent, record, member),
+    };
+    let lottery = &record.lottery;
+    Ok(Json(SpinResult {
+        spin,
+        seq,
+        prize: match outcome {
+            Outcome::Prize(index) => prize_ref(lottery, &lottery.prizes[index].id),
+            Outcome::NoPrize => None,
+        },
+        points: mine.balance,
+        spent,
+        spins_left: spins_left(lottery, mine.spins_today),
+        stock: lottery
+            .prizes
+            .iter()
+            .zip(&record.stock_left)
+            .map(|(prize, &stock)| PrizeStock {
+                id: prize.id.clone(),
+                stock,
+            })
+            .collect(),
+        seed_hash: record
+            .seed
+            .as_ref()
+            .map(Seed::hash_hex)
+            .ok_or_else(|| ApiError::Internal(format!("lottery '{lottery_id}' spun unopened")))?,
+    }))
+}
+
+/// `POST /api/v1/sites/{site}/lotteries/{lottery}/entries`: enters a giveaway once, paying
+/// `cost` points; entering again answers `already: true` and charges nothing.
+pub async fn enter(
+    State(state): State<AppState>,
+    member: Member,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<EntryResult>, ApiError> {
+    let now = state.now();
+    let rules = state.rules(&member.site.id).await?;
+    let entrant = lottery_member(&member, now);
+    let recorded = state
+        .store
+        .record_entry(&member.site.id, &lottery_id, entrant, now, &rules)
+        .await?;
+    match recorded {
+        EntryRecorded::Refused(reason) => Err(ApiError::Entry(reason)),
+        EntryRecorded::Done {
+            already,
+            spent,
+            record,
+            balance,
+        } => Ok(Json(EntryResult {
+            entered: true,
+            already,
+            entrants: record.entrants,
+            points: balance,
+            spent,
+        })),
+    }
+}
+
+/// `GET /api/v1/sites/{site}/lotteries/{lottery}/proof`: after close, the seed, the prizes as
+/// defined and every spin (and a giveaway's entrants and winners) in order; before close 409
+/// `lottery_not_closed`.
+pub async fn proof(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<LotteryProof>, ApiError> {
+    let now = state.now();
+    let site = &visitor.site().id;
+    let (record, _) = read_closing_if_due(&state, site, &lottery_id, None, now).await?;
+    let (Some(seed), Some(_)) = (&record.seed, record.closed_at) else {
+        return Err(ApiError::LotteryNotClosed);
+    };
+    let history = state.store.lottery_history(site, &lottery_id).await?;
+    let spins = history
+        .spins
+        .into_iter()
+        .map(|(seq, member, spin, prize)| ProofSpin {
+            seq,
+            member,
+            spin,
+            prize,
+        })
+        .collect();
+    let drawn_winners = record
+        .drawn_winners
+        .iter()
+        .map(|winner| winner.member.to_string())
+        .collect();
+    Ok(Json(lottery_proof(
+        &record.lottery,
+        seed,
+        spins,
+        history.entrants,
+        drawn_winners,
+    )))
+}
+
+/// `POST /api/v1/admin/sites/{site}/lotteries`: 201 with the new lottery (scheduled, no seed
+/// yet); 409 `lottery_exists` when the id is taken, 422 `invalid_lottery` naming the field.
+pub async fn create_lottery(
+    State(state): State<AppState>,
+    key: SiteKey,
+    ApiJson(definition): ApiJson<CreateLottery>,
+) -> Result<(StatusCode, Json<LotteryView>), ApiError> {
+    let lottery = validate_lottery(definition).map_err(ApiError::Lottery)?;
+    let now = state.now();
+    let record = state
+        .store
+        .create_lottery(&key.site.id, &lottery, now)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(&record, None, now))))
+}
+
+/// `POST /api/v1/admin/sites/{site}/lotteries/{lottery}/open`: fixes the secret seed and
+/// publishes its `seed_hash`; opening again keeps the seed. 409 `lottery_closed` once closed.
+pub async fn open_lottery(
+    State(state): State<AppState>,
+    key: SiteKey,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<LotteryView>, ApiError> {
+    let now = state.now();
+    let opened = state
+        .store
+        .open_lottery(&key.site.id, &lottery_id, &fresh_seed(), now)
+        .await?;
+    match opened {
+        LotteryOpened::Done(record) => Ok(Json(view(&record, None, now))),
+        LotteryOpened::Closed => Err(ApiError::LotteryClosed),
+    }
+}
+
+/// `POST /api/v1/admin/sites/{site}/lotteries/{lottery}/close`: closes now, reveals the seed
+/// and draws a giveaway's winners; closing again changes nothing.
+pub async fn close_lottery(
+    State(state): State<AppState>,
+    key: SiteKey,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<LotteryView>, ApiError> {
+    let now = state.now();
+    let record = state
+        .store
+        .close_lottery(
+            &key.site.id,
+            &lottery_id,
+            &fresh_seed(),
+            CloseWhen::Now,
+            now,
+        )
+        .await?;
+    Ok(Json(view(&record, None, now)))
+}
+
+fn lottery_member(member: &Member, now: Timestamp) -> LotteryMember<'_> {
+    LotteryMember {
+        member: &member.id,
+        name: &member.name,
+        today: calendar_day(now, &member.site.zone),
+    }
+}
+
+fn prize_ref(lottery: &Lottery, id: &str) -> Option<PrizeRef> {
+    lottery
+        .prizes
+        .iter()
+        .find(|prize| prize.id == id)
+        .map(|prize| PrizeRef {
+            id: prize.id.clone(),
+            name: prize.name.clone(),
+        })
+}
+
+/// The lottery as a caller sees it: the core's public view, the giveaway's count and winners,
+/// and the member's side when `mine` is given.
+fn view(record: &LotteryRecord, mine: Option<&MemberLottery>, now: Timestamp) -> LotteryView {
+    let lottery = &record.lottery;
+    let mut view = lottery_view(
+        lottery,
+        &record.stock_left,
+        record.seed.as_ref(),
+        record.closed_at,
+        now,
+    );
+    let giveaway = lottery.mode == LotteryMode::Giveaway;
+    if giveaway {
+        view.entrants = Some(record.entrants);
+        view.drawn_winners = record.closed_at.map(|_| {
+            record
+                .drawn_winners
+                .iter()
+                .map(|winner| WinnerView {
+                    member: winner.member.to_string(),
+                    name: winner.name.clone(),
+                })
+                .collect()
+        });
+    }
+    if let Some(mine) = mine {
+        view.points = Some(mine.balance);
+        if giveaway {
+            view.entered = Some(mine.entered);
+        } else {
+            view.spins_left = Some(spins_left(lottery, mine.spins_today));
+            view.my_spins = Some(
+                mine.recent_spins
+                    .iter()
+                    .map(|spin| MySpin {
+                        spin: spin.spin,
+                        prize: spin.prize.as_deref().and_then(|id| prize_ref(lottery, id)),
+                        at: spin.at,
+                    })
+                    .collect(),
+            );
+        }
+    }
+    view
+}
