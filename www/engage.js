@@ -15,7 +15,7 @@ const ATTRIBUTES = ['site', 'member-token', 'lang', 'theme', 'server'];
 // attributes only it observes, and the height its card has once loaded, reserved before the
 // wasm arrives (a poll of four options; a page can reserve more with CSS on the element).
 const WIDGETS = {
-  'engage-checkin': { widget: 'checkin', attributes: [], minHeight: '568px' },
+  'engage-checkin': { widget: 'checkin', attributes: [], minHeight: '588px' },
   'engage-poll': { widget: 'poll', attributes: ['poll'], minHeight: '456px' },
 };
 

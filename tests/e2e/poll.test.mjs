@@ -112,7 +112,7 @@ describe("a poll on a host page of its own origin", () => {
     const [a, b] = [poll(pageA), poll(pageB)];
     for (const widget of [a, b]) {
       await widget.locator("fieldset legend").getByText("Where shall we have lunch?").waitFor();
-      await summary(widget).getByText("0 voters").waitFor();
+      await summary(widget).getByText("No votes yet").waitFor();
       assert.equal(await widget.locator("input[type=radio]").count(), 3);
       assert.equal(await submit(widget).isDisabled(), true);
     }
@@ -152,7 +152,12 @@ describe("a poll on a host page of its own origin", () => {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await openPage(context, `${hostOrigin}/?poll=mascot&member=carol`);
     const widget = poll(page);
+    // At sidebar width the note beside the button wraps rather than being cut off (it was
+    // "Results appear after you…").
+    await widget.evaluate((el) => { el.style.width = "340px"; });
     await summary(widget).getByText("Results appear after you vote").waitFor();
+    const note = await summary(widget).evaluate((el) => [el.scrollHeight, el.clientHeight, el.scrollWidth, el.clientWidth]);
+    assert.ok(note[0] <= note[1] && note[2] <= note[3], `the note overflows: ${note}`);
     assert.equal(await widget.locator(".engage-poll__bar").count(), 0);
     assert.equal(await widget.getByText(/votes? ·/).count(), 0);
 
@@ -188,7 +193,8 @@ describe("a poll on a host page of its own origin", () => {
     await summary(widget).getByText("1 voter").waitFor();
     await widget.locator(".engage-poll__option--mine", { hasText: "Rooftop" }).getByText("1 vote · 100%").waitFor();
     await widget.getByText("Voting has ended.").waitFor();
-    await widget.getByText(/^Ended /).waitFor();
+    // The time it closed sits beside the Closed badge.
+    await widget.locator(".engage-poll__when").getByText(/^[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$/).waitFor();
 
     // A visitor arriving later sees the same.
     const later = await openPage(context, `${hostOrigin}/?poll=venue`);

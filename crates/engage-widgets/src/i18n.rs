@@ -82,19 +82,19 @@ impl Lang {
     }
 
     pub fn longest_streak(self) -> &'static str {
-        self.pick("Longest streak", "最长连续")
+        self.pick("Longest streak", "最长连续签到")
     }
 
     pub fn points_balance(self) -> &'static str {
         self.pick("Points", "积分")
     }
 
-    /// A number of days as the stats show it: "5 days" / "5 天".
-    pub fn days(self, n: u32) -> String {
+    /// The unit after a number of days in the stats: "day", "days" / "天".
+    pub fn day_unit(self, n: u32) -> &'static str {
         match self {
-            Lang::En if n == 1 => "1 day".to_owned(),
-            Lang::En => format!("{n} days"),
-            Lang::ZhCn => format!("{n} 天"),
+            Lang::En if n == 1 => "day",
+            Lang::En => "days",
+            Lang::ZhCn => "天",
         }
     }
 
@@ -119,8 +119,8 @@ impl Lang {
 
     pub fn offline(self) -> &'static str {
         self.pick(
-            "You're offline. Check your connection and retry.",
-            "网络已断开，请检查网络后重试。",
+            "Can't connect. Check your connection and retry.",
+            "无法连接，请检查网络后重试。",
         )
     }
 
@@ -190,11 +190,18 @@ impl Lang {
         }
     }
 
-    /// Announced after a check-in that awarded points.
-    pub fn checked_in_award(self, awarded: i64) -> String {
+    /// Announced after a check-in that awarded points: `base` for the check-in and `bonus`
+    /// for reaching a `streak` milestone.
+    pub fn checked_in_award(self, base: i64, bonus: i64, streak: u32) -> String {
         match self {
-            Lang::En => format!("Checked in! +{awarded} points"),
-            Lang::ZhCn => format!("签到成功！+{awarded} 积分"),
+            Lang::En if bonus > 0 => {
+                format!("Checked in! +{base} points, +{bonus} for a {streak}-day streak")
+            }
+            Lang::En => format!("Checked in! +{base} points"),
+            Lang::ZhCn if bonus > 0 => {
+                format!("签到成功！+{base} 积分，连续 {streak} 天额外 +{bonus} 积分")
+            }
+            Lang::ZhCn => format!("签到成功！+{base} 积分"),
         }
     }
 
@@ -202,27 +209,28 @@ impl Lang {
         self.pick("Already checked in today", "今天已经签到过了")
     }
 
-    /// The hint under the button: "3 more days to +50 bonus".
+    /// The hint under the button: "3 more days in a row for +50 bonus".
     pub fn next_milestone(self, days_left: u32, bonus: i64) -> String {
         match self {
-            Lang::En if days_left == 1 => format!("1 more day to +{bonus} bonus"),
-            Lang::En => format!("{days_left} more days to +{bonus} bonus"),
-            Lang::ZhCn => format!("再签到 {days_left} 天可获得 +{bonus} 奖励积分"),
+            Lang::En if days_left == 1 => format!("1 more day in a row for +{bonus} bonus"),
+            Lang::En => format!("{days_left} more days in a row for +{bonus} bonus"),
+            Lang::ZhCn => format!("再连续签到 {days_left} 天，额外奖励 {bonus} 积分"),
         }
     }
 
-    pub fn makeup_hint(self) -> &'static str {
-        self.pick(
-            "Missed a day? Select it in the calendar to make it up.",
-            "漏签了？在日历中选择那一天即可补签。",
-        )
+    /// The hint under the button while missed days can be made up (the dashed days).
+    pub fn makeup_hint(self, cost: i64) -> String {
+        match self {
+            Lang::En => format!("Make up a dashed day for {cost} points"),
+            Lang::ZhCn => format!("点击虚线日期可补签，每次 {cost} 积分"),
+        }
     }
 
     /// The question of the inline make-up confirmation.
     pub fn makeup_question(self, day: Date, cost: i64) -> String {
         match self {
             Lang::En => format!("Make up {} for {cost} points?", self.short_date(day)),
-            Lang::ZhCn => format!("花费 {cost} 积分补签{}？", self.short_date(day)),
+            Lang::ZhCn => format!("用 {cost} 积分补签 {}？", self.short_date(day)),
         }
     }
 
@@ -234,7 +242,7 @@ impl Lang {
                 self.short_date(day)
             ),
             Lang::ZhCn => format!(
-                "补签{}需要 {cost} 积分，你现有 {balance} 积分。",
+                "补签 {} 需要 {cost} 积分，你目前有 {balance} 积分。",
                 self.short_date(day)
             ),
         }
@@ -243,7 +251,7 @@ impl Lang {
     pub fn made_up(self, day: Date, spent: i64) -> String {
         match self {
             Lang::En => format!("Made up {} (−{spent} points)", self.short_date(day)),
-            Lang::ZhCn => format!("已补签{}（−{spent} 积分）", self.short_date(day)),
+            Lang::ZhCn => format!("已补签 {}（−{spent} 积分）", self.short_date(day)),
         }
     }
 
@@ -253,6 +261,11 @@ impl Lang {
 
     pub fn cancel(self) -> &'static str {
         self.pick("Cancel", "取消")
+    }
+
+    /// Closes a make-up notice that cannot be confirmed.
+    pub fn close(self) -> &'static str {
+        self.pick("Close", "关闭")
     }
 
     pub fn previous_month(self) -> &'static str {
@@ -374,6 +387,11 @@ impl Lang {
         }
     }
 
+    /// The hint of a multiple-choice poll whose maximum is all of its options.
+    pub fn choose_any(self) -> &'static str {
+        self.pick("Choose all that apply", "可多选")
+    }
+
     pub fn sign_in_to_vote(self) -> &'static str {
         self.pick("Sign in to vote", "登录后即可投票")
     }
@@ -399,6 +417,7 @@ impl Lang {
     /// How many voters voted: "12 voters" / "共 12 人投票".
     pub fn voters(self, n: u64) -> String {
         match self {
+            _ if n == 0 => self.pick("No votes yet", "还没有人投票").to_owned(),
             Lang::En if n == 1 => "1 voter".to_owned(),
             Lang::En => format!("{n} voters"),
             Lang::ZhCn => format!("共 {n} 人投票"),
@@ -426,14 +445,6 @@ impl Lang {
         }
     }
 
-    /// When a closed poll closed.
-    pub fn closed_at(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("Ended {when}"),
-            Lang::ZhCn => format!("{when} 已截止"),
-        }
-    }
-
     /// Marks the member's own choices among the results.
     pub fn your_choice(self) -> &'static str {
         self.pick("Your choice", "你的选择")
@@ -441,6 +452,14 @@ impl Lang {
 
     pub fn you_voted(self) -> &'static str {
         self.pick("You voted.", "你已投票。")
+    }
+
+    /// The hint of a poll the member voted in and may change their vote in.
+    pub fn you_voted_can_change(self) -> &'static str {
+        self.pick(
+            "You voted. Pick again to change it.",
+            "你已投票，重新选择即可修改。",
+        )
     }
 
     pub fn voting_ended(self) -> &'static str {

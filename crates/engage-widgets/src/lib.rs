@@ -13,6 +13,7 @@ pub mod checkin;
 pub mod element;
 pub mod i18n;
 mod live;
+pub mod lottery;
 pub mod poll;
 mod widget;
 
@@ -20,6 +21,7 @@ pub use api::{ApiClient, ApiError};
 pub use checkin::Checkin;
 pub use element::{MountHandle, mount};
 pub use i18n::Lang;
+pub use lottery::Lottery;
 pub use poll::Poll;
 
 /// The widgets, by the name the loader mounts them by and events report them with.
@@ -29,6 +31,8 @@ pub enum Widget {
     Checkin,
     /// `<engage-poll>`: a poll.
     Poll,
+    /// `<engage-lottery>`: a lucky wheel or a giveaway.
+    Lottery,
 }
 
 impl Widget {
@@ -37,6 +41,7 @@ impl Widget {
         match name {
             "checkin" => Some(Widget::Checkin),
             "poll" => Some(Widget::Poll),
+            "lottery" => Some(Widget::Lottery),
             _ => None,
         }
     }
@@ -45,6 +50,7 @@ impl Widget {
         match self {
             Widget::Checkin => "checkin",
             Widget::Poll => "poll",
+            Widget::Lottery => "lottery",
         }
     }
 }

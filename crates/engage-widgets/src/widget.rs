@@ -36,6 +36,8 @@ pub struct Shell {
     pub status: RwSignal<String>,
     /// More of it, for screen readers only (what the card already shows to the eye).
     pub status_detail: RwSignal<String>,
+    /// Whether the status line says that a write failed (shown in the danger colour).
+    pub status_failed: RwSignal<bool>,
 }
 
 impl Shell {
@@ -66,6 +68,7 @@ impl Shell {
             card: NodeRef::new(),
             status: RwSignal::new(String::new()),
             status_detail: RwSignal::new(String::new()),
+            status_failed: RwSignal::new(false),
         };
         let card = shell.card;
         Effect::new(move |_| {
@@ -111,6 +114,15 @@ impl Shell {
     pub fn announce_with_detail(&self, text: String, detail: String) {
         self.status.try_set(text);
         self.status_detail.try_set(detail);
+        self.status_failed.try_set(false);
+    }
+
+    /// Says in the status line, as a failure, why a write did not go through, and reports it
+    /// with `engage:error`.
+    pub fn announce_failure(&self, error: &ApiError) {
+        self.announce(self.message(error));
+        self.status_failed.try_set(true);
+        self.report_error(error);
     }
 
     /// Reports the life of a load: `engage:ready` once per mount, the first time it is ready
@@ -393,6 +405,7 @@ pub fn card(
         theme,
         status,
         status_detail,
+        status_failed,
         ..
     } = shell;
     view! {
@@ -408,6 +421,7 @@ pub fn card(
             {body}
             <p
                 class=format!("engage-card__status {block}__status")
+                class:engage-card__status--failed=move || status_failed.get()
                 part="status"
                 role="status"
                 aria-live="polite"
@@ -420,7 +434,9 @@ pub fn card(
 }
 
 /// The message that replaces a widget's body when its data could not be loaded (`part`
-/// "message"): what went wrong and, unless the thing does not exist, a Retry button.
+/// "message"): what went wrong and, where trying again can help, a Retry button — not when
+/// the thing does not exist (404) nor when the member token was refused (401: only a new token
+/// helps, and the widget loads again by itself when the page gives it one).
 pub fn failure_message<T>(shell: Shell, remote: Remote<T>) -> impl IntoView
 where
     T: Clone + PartialEq + Send + Sync + 'static,
@@ -433,7 +449,8 @@ where
             .map(|e| e.user_message(lang.get(), shell.widget))
     };
     let offline = move || error.with(|e| matches!(e, Some(ApiError::Offline)));
-    let can_retry = move || error.with(|e| e.as_ref().is_some_and(|e| e.status() != 404));
+    let can_retry =
+        move || error.with(|e| e.as_ref().is_some_and(|e| !matches!(e.status(), 401 | 404)));
     view! {
         <div
             class="engage-card__message engage-card__message--error"

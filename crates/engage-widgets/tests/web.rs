@@ -109,12 +109,24 @@ export function install_fake_server() {
     const auth = request.headers.get('authorization');
     if (auth === 'Bearer limited') return json({ error: { code: 'rate_limited', message: 'slow down' } }, 429, { 'retry-after': '17' });
     if (url.pathname.startsWith('/api/v1/sites/demo/polls/')) return pollRoute(request, url, auth);
-    if (auth !== 'Bearer good') return json({ error: { code: 'invalid_token', message: 'bad token' } }, 401);
+    // Members of the fake server, by token: how their check-in state differs from `state`.
+    const member = {
+      'Bearer good': {},
+      'Bearer poor': { points: 5 },
+      'Bearer milestone': { streak: 6 },
+      'Bearer veteran': { streak: 365, longest_streak: 1000, points: 123456 },
+      'Bearer busy': {},
+    }[auth];
+    if (!member) return json({ error: { code: 'invalid_token', message: 'bad token' } }, 401);
     if (request.method === 'GET' && url.pathname === '/api/v1/sites/demo/checkin') {
       const month = url.searchParams.get('month');
-      return json(month ? state({ month_of: month, month: [] }) : state({}));
+      return json(month ? state(Object.assign({ month_of: month, month: [] }, member)) : state(member));
     }
     if (request.method === 'POST' && url.pathname === '/api/v1/sites/demo/checkin') {
+      if (auth === 'Bearer busy') return json({ error: { code: 'rate_limited', message: 'slow down' } }, 429, { 'retry-after': '17' });
+      if (auth === 'Bearer milestone') {
+        return json(state({ checked_in: true, streak: 7, longest_streak: 7, awarded: 60, points: 105, month: ['2026-11-18', '2026-11-19', '2026-11-20'], next_milestone: { day: 30, bonus: 200 } }));
+      }
       return json(state({ checked_in: true, streak: 3, awarded: 10, points: 55, month: ['2026-11-18', '2026-11-19', '2026-11-20'] }));
     }
     if (request.method === 'POST' && url.pathname === '/api/v1/sites/demo/checkin/makeup') {
@@ -251,6 +263,36 @@ fn click(root: &ShadowRoot, selector: &str) {
     element.click();
 }
 
+/// Mounts the check-in for `token`, a member of the fake server, in a card as wide as a
+/// sidebar's (340px).
+fn mount_checkin_in_sidebar(
+    token: &'static str,
+) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+    install_fake_server();
+    let (host, root) = host();
+    host.style().set_property("width", "340px").unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    root.append_child(&container).unwrap();
+    let mounted = leptos::mount::mount_to(container, move || {
+        view! { <Checkin site="demo" server=FAKE member_token=token lang=Lang::En /> }
+    });
+    (root, mounted)
+}
+
+/// Selects the first missed day of a loaded check-in and waits for its make-up notice.
+async fn open_makeup_notice(root: &ShadowRoot) {
+    wait_for("the missed day", || {
+        query(root, ".engage-checkin__day-button").is_some()
+    })
+    .await;
+    click(root, ".engage-checkin__day-button");
+    wait_for("the make-up notice", || {
+        query(root, ".engage-checkin__confirm").is_some()
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn signed_out_renders_without_a_request() {
     install_fake_server();
@@ -314,7 +356,7 @@ async fn unreachable_server_shows_offline_with_retry() {
         query(&root, ".engage-card__retry").is_some()
     })
     .await;
-    assert!(text(&root).contains("You're offline"), "{}", text(&root));
+    assert!(text(&root).contains("Can't connect"), "{}", text(&root));
     assert!(query(&root, ".engage-card__message--offline").is_some());
     wait_for("engage:error", || events.length() >= 1).await;
     let get = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap();
@@ -363,7 +405,15 @@ async fn loaded_card_has_a_six_week_calendar_and_checks_in() {
     let card = text(&root);
     assert!(card.contains("Friday, November 20, 2026"), "{card}");
     assert!(card.contains("November 2026"), "{card}");
-    assert!(card.contains("5 more days to +50 bonus"), "{card}");
+    // The hint names the next milestone and what the dashed (missed) days are for.
+    assert!(
+        card.contains("5 more days in a row for +50 bonus"),
+        "{card}"
+    );
+    assert!(
+        card.contains("Make up a dashed day for 30 points"),
+        "{card}"
+    );
     assert!(card.contains("45"), "{card}");
     // November 2026 starts on a Sunday: six empty cells, then the 1st.
     let first = root
@@ -431,15 +481,7 @@ async fn make_up_a_missed_day_after_confirming() {
     let _mounted = leptos::mount::mount_to(container, || {
         view! { <Checkin site="demo" server=FAKE member_token="good" lang=Lang::En /> }
     });
-    wait_for("the missed day", || {
-        query(&root, ".engage-checkin__day-button").is_some()
-    })
-    .await;
-    click(&root, ".engage-checkin__day-button");
-    wait_for("the confirmation", || {
-        query(&root, ".engage-checkin__confirm").is_some()
-    })
-    .await;
+    open_makeup_notice(&root).await;
     assert!(
         text(&root).contains("Make up Nov 17 for 30 points?"),
         "{}",
@@ -454,11 +496,7 @@ async fn make_up_a_missed_day_after_confirming() {
     })
     .await;
 
-    click(&root, ".engage-checkin__day-button");
-    wait_for("the confirmation", || {
-        query(&root, ".engage-checkin__confirm").is_some()
-    })
-    .await;
+    open_makeup_notice(&root).await;
     click(&root, ".engage-checkin__small-button--primary");
     wait_for("the made-up day", || {
         count(&root, ".engage-checkin__day--checked") == 3
@@ -469,6 +507,113 @@ async fn make_up_a_missed_day_after_confirming() {
     assert_eq!(
         status.text_content().as_deref(),
         Some("Made up Nov 17 (−30 points)")
+    );
+}
+
+/// Regression: a make-up the member cannot afford showed its reason on three lines in a slot
+/// of two, cut off, beside a Confirm button that could not be pressed.
+#[wasm_bindgen_test]
+async fn a_make_up_the_member_cannot_afford_says_why_in_full() {
+    let (root, _mounted) = mount_checkin_in_sidebar("poor");
+    open_makeup_notice(&root).await;
+    let notice: HtmlElement = query(&root, ".engage-checkin__confirm")
+        .unwrap()
+        .unchecked_into();
+    let reason = notice.text_content().unwrap();
+    assert!(
+        reason.contains("Making up Nov 17 costs 30 points; you have 5."),
+        "{reason}"
+    );
+    assert_eq!(count(&root, ".engage-checkin__small-button--primary"), 0);
+    let text: HtmlElement = query(&root, ".engage-checkin__confirm-text")
+        .unwrap()
+        .unchecked_into();
+    assert!(
+        text.scroll_height() <= notice.client_height(),
+        "the reason is {}px tall in a notice of {}px",
+        text.scroll_height(),
+        notice.client_height()
+    );
+    // The one way on is Close, which has the focus and gives it back to the day.
+    let close = query(&root, ".engage-checkin__small-button").unwrap();
+    assert_eq!(close.text_content().as_deref(), Some("Close"));
+    assert_eq!(root.active_element(), Some(close));
+    click(&root, ".engage-checkin__small-button");
+    wait_for("the notice to close", || {
+        query(&root, ".engage-checkin__confirm").is_none()
+    })
+    .await;
+    assert_eq!(
+        root.active_element(),
+        query(&root, ".engage-checkin__day-button")
+    );
+}
+
+/// Regression: a check-in that reached a streak milestone announced its total only, so the
+/// member never learned that the bonus was paid.
+#[wasm_bindgen_test]
+async fn a_check_in_that_reaches_a_milestone_names_its_bonus() {
+    let (root, _mounted) = mount_checkin_in_sidebar("milestone");
+    wait_for("the next milestone", || {
+        text(&root).contains("1 more day in a row for +50 bonus")
+    })
+    .await;
+    click(&root, ".engage-checkin__button");
+    let status = query(&root, ".engage-checkin__status").unwrap();
+    wait_for("the announcement", || {
+        status.text_content() != Some(String::new())
+    })
+    .await;
+    assert_eq!(
+        status.text_content().as_deref(),
+        Some("Checked in! +10 points, +50 for a 7-day streak")
+    );
+}
+
+/// Regression: a check-in the server refused said why in the same colour as a success.
+#[wasm_bindgen_test]
+async fn a_refused_check_in_says_why_as_a_failure() {
+    let (root, _mounted) = mount_checkin_in_sidebar("busy");
+    wait_for("the check-in button", || {
+        query(&root, ".engage-checkin__button").is_some()
+    })
+    .await;
+    click(&root, ".engage-checkin__button");
+    let status = query(&root, ".engage-checkin__status").unwrap();
+    wait_for("the refusal", || {
+        status
+            .text_content()
+            .is_some_and(|t| t.contains("Try again in 17 seconds"))
+    })
+    .await;
+    let class = status.class_name();
+    assert!(class.contains("engage-card__status--failed"), "{class}");
+}
+
+/// Regression: a long streak and a large balance ran into each other in the stats row of a
+/// sidebar-wide card.
+#[wasm_bindgen_test]
+async fn long_streaks_and_large_balances_do_not_overlap() {
+    let (root, _mounted) = mount_checkin_in_sidebar("veteran");
+    wait_for("the stats", || text(&root).contains("123456")).await;
+    let values = root
+        .query_selector_all(".engage-checkin__stat-value")
+        .unwrap();
+    assert_eq!(values.length(), 3);
+    for i in 0..values.length() {
+        let value: Element = values.item(i).unwrap().unchecked_into();
+        assert!(
+            value.scroll_width() <= value.client_width(),
+            "{:?} runs out of its column",
+            value.text_content()
+        );
+    }
+    let stats = query(&root, ".engage-checkin__stats").unwrap();
+    assert!(
+        stats.scroll_width() <= stats.client_width(),
+        "the stats are {}px wide in a row of {}px",
+        stats.scroll_width(),
+        stats.client_width()
     );
 }
 
@@ -513,6 +658,9 @@ async fn rate_limited_and_rejected_tokens_show_their_messages() {
         text(&root).contains("Please sign in again")
     })
     .await;
+    // Retrying with the same refused token cannot help: no Retry button (the widget loads
+    // again by itself when it is given a new token).
+    assert_eq!(count(&root, ".engage-card__retry"), 0);
     token.set(None);
     wait_for("the signed-out message", || {
         text(&root).contains("Sign in to check in")
@@ -705,6 +853,12 @@ async fn voting_posts_the_choices_and_shows_the_new_tally() {
         "the same choice again changes nothing"
     );
     assert!(input(&root, "input[value=green]").checked());
+    // Regression: the disabled "Change vote" button stood there unexplained.
+    assert!(
+        text(&root).contains("You voted. Pick again to change it."),
+        "{}",
+        text(&root)
+    );
 
     wait_for("engage:vote", || {
         (0..events.length()).any(|i| {
@@ -817,7 +971,11 @@ async fn closed_poll_shows_final_results_and_no_form() {
     let badge = query(&root, ".engage-poll__badge").expect("a Closed badge");
     assert_eq!(badge.text_content().as_deref(), Some("Closed"));
     let card = text(&root);
-    assert!(card.contains("Ended Nov 1"), "{card}");
+    // The time it closed, beside the badge that says so (not "Ended … Closed").
+    let when = query(&root, ".engage-poll__when")
+        .and_then(|w| w.text_content())
+        .unwrap_or_default();
+    assert!(when.starts_with("Nov 1, "), "{when}");
     assert!(card.contains("Voting has ended."), "{card}");
     assert!(card.contains("3 voters"), "{card}");
     assert!(card.contains("2 votes · 67%"), "{card}");

@@ -12,6 +12,7 @@ use engage_core::api::CheckinState;
 use engage_core::calendar::{YearMonth, month_grid};
 use engage_core::jiff::civil::{Date, Weekday};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
 use crate::widget::{
@@ -94,13 +95,14 @@ pub fn Checkin(
                     shell.announce(if state.already {
                         lang.already_checked_in().to_owned()
                     } else {
-                        lang.checked_in_award(state.awarded)
+                        // What a check-in gives beyond its usual points is a milestone's bonus.
+                        let base = state.awarded.min(state.points_per_checkin);
+                        lang.checked_in_award(base, state.awarded - base, state.streak)
                     });
                     accept_written_state(&key, state);
                 }
                 Err(error) => {
-                    shell.announce(shell.message(error));
-                    shell.report_error(error);
+                    shell.announce_failure(error);
                 }
             }
         }
@@ -119,8 +121,7 @@ pub fn Checkin(
                     accept_written_state(&key, state);
                 }
                 Err(error) => {
-                    shell.announce(shell.message(error));
-                    shell.report_error(error);
+                    shell.announce_failure(error);
                 }
             }
         }
@@ -211,13 +212,21 @@ fn ready(
             <div class="engage-checkin__stat">
                 <dt>{move || lang.get().current_streak()}</dt>
                 <dd class="engage-checkin__stat-value">
-                    {move || lang.get().days(read(|s| s.streak))}
+                    {move || read(|s| s.streak)}
+                    " "
+                    <span class="engage-checkin__unit">
+                        {move || lang.get().day_unit(read(|s| s.streak))}
+                    </span>
                 </dd>
             </div>
             <div class="engage-checkin__stat">
                 <dt>{move || lang.get().longest_streak()}</dt>
                 <dd class="engage-checkin__stat-value">
-                    {move || lang.get().days(read(|s| s.longest_streak))}
+                    {move || read(|s| s.longest_streak)}
+                    " "
+                    <span class="engage-checkin__unit">
+                        {move || lang.get().day_unit(read(|s| s.longest_streak))}
+                    </span>
                 </dd>
             </div>
             <div class="engage-checkin__stat">
@@ -274,43 +283,81 @@ fn notice(
             } else {
                 lang.makeup_too_expensive(day, offer.cost, state.points)
             };
+            // A make-up that cannot be confirmed offers no Confirm button, only Close, which
+            // leaves its reason the room of two lines.
             let can_confirm = affordable && !no_makeups_left;
-            return view! {
-                <div class="engage-checkin__notice engage-checkin__confirm" part="confirm">
-                    <p class="engage-checkin__confirm-text">{question}</p>
+            let confirm = can_confirm.then(|| {
+                view! {
                     <button
                         type="button"
                         class="engage-checkin__small-button engage-checkin__small-button--primary"
                         part="button confirm-button"
                         node_ref=confirm_ref
-                        disabled=move || !can_confirm || pending.get()
+                        disabled=move || pending.get()
                         on:click=move |_| {
                             makeup.dispatch(day);
                         }
                     >
                         {lang.confirm()}
                     </button>
+                }
+            });
+            return view! {
+                <div class="engage-checkin__notice engage-checkin__confirm" part="confirm">
+                    <p class="engage-checkin__confirm-text">{question}</p>
+                    {confirm}
                     <button
                         type="button"
                         class="engage-checkin__small-button"
                         part="button cancel-button"
-                        on:click=move |_| confirming.set(None)
+                        node_ref=if can_confirm { NodeRef::new() } else { confirm_ref }
+                        on:click=move |event| {
+                            focus_pressed_day(&event);
+                            confirming.set(None);
+                        }
                     >
-                        {lang.cancel()}
+                        {if can_confirm { lang.cancel() } else { lang.close() }}
                     </button>
                 </div>
             }
             .into_any();
         }
-        let hint = match (&state.next_milestone, &state.makeup) {
-            (Some(milestone), _) if milestone.day > state.streak => {
-                lang.next_milestone(milestone.day - state.streak, milestone.bonus)
-            }
-            (_, Some(offer)) if !offer.missed.is_empty() => lang.makeup_hint().to_owned(),
-            _ => String::new(),
-        };
-        view! { <p class="engage-checkin__notice engage-checkin__hint" part="hint">{hint}</p> }
-            .into_any()
+        // Up to two lines: the next milestone, and what the dashed days in the calendar are.
+        let milestone = state
+            .next_milestone
+            .as_ref()
+            .filter(|milestone| milestone.day > state.streak)
+            .map(|milestone| lang.next_milestone(milestone.day - state.streak, milestone.bonus));
+        let makeup = state
+            .makeup
+            .as_ref()
+            .filter(|offer| !offer.missed.is_empty())
+            .map(|offer| lang.makeup_hint(offer.cost));
+        view! {
+            <p class="engage-checkin__notice engage-checkin__hint" part="hint">
+                {milestone.map(|text| view! { <span class="engage-checkin__hint-line">{text}</span> })}
+                {makeup.map(|text| view! { <span class="engage-checkin__hint-line">{text}</span> })}
+            </p>
+        }
+        .into_any()
+    }
+}
+
+/// Gives the focus back to the calendar day whose make-up notice `event` closes, so that a
+/// keyboard user goes on from where they were rather than from the top of the page.
+fn focus_pressed_day(event: &leptos::ev::MouseEvent) {
+    let day = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|button| button.closest(".engage-checkin").ok().flatten())
+        .and_then(|card| {
+            card.query_selector(r#".engage-checkin__day-button[aria-pressed="true"]"#)
+                .ok()
+                .flatten()
+        })
+        .and_then(|day| day.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(day) = day {
+        let _ = day.focus();
     }
 }
 

@@ -179,9 +179,17 @@ impl Frame {
             Mode::Results if poll.closed => lang.voting_ended().to_owned(),
             Mode::Results => lang.you_voted().to_owned(),
             Mode::SignInToVote => lang.sign_in_to_vote().to_owned(),
+            // Once voted, the button reads "Change vote" and waits for a new choice: say so.
+            Mode::Vote if voted => lang.you_voted_can_change().to_owned(),
             Mode::Vote => {
-                let choose = poll.multiple.then(|| lang.choose_up_to(poll.max_choices));
-                let earn = (signed_in && !voted && poll.points_per_vote > 0)
+                let choose = poll.multiple.then(|| {
+                    if poll.max_choices as usize >= poll.options.len() {
+                        lang.choose_any().to_owned()
+                    } else {
+                        lang.choose_up_to(poll.max_choices)
+                    }
+                });
+                let earn = (signed_in && poll.points_per_vote > 0)
                     .then(|| lang.vote_to_earn(poll.points_per_vote));
                 match (choose, earn) {
                     (Some(choose), Some(earn)) => format!("{choose} · {earn}"),
@@ -189,13 +197,10 @@ impl Frame {
                 }
             }
         };
+        // A closed poll shows the time beside its "Closed" badge, which says the rest.
         let when = poll.closes_at.map(|at| {
             let at = local_time(lang, at);
-            if poll.closed {
-                lang.closed_at(&at)
-            } else {
-                lang.closes_at(&at)
-            }
+            if poll.closed { at } else { lang.closes_at(&at) }
         });
         Frame {
             lang,
@@ -346,8 +351,7 @@ async fn send_vote(form: Form, choices: Vec<String>, changing: bool) {
             }
         }
         Err(error) => {
-            shell.announce(shell.message(&error));
-            shell.report_error(&error);
+            shell.announce_failure(&error);
             // The poll may have closed or changed, or the vote been cast in another
             // tab: show it as it is now.
             if matches!(error.status(), 401 | 409 | 422) {
