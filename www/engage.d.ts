@@ -110,10 +110,34 @@ export interface EngageVoteDetail {
   points?: number;
 }
 
+/** After feedback was sent (`<engage-feedback>`). */
+export interface EngageFeedbackDetail {
+  /** The feedback's id on the server. */
+  id: number;
+  /** Where it is in the owner's triage, as its sender sees it: `new` for fresh feedback. */
+  status: 'new' | 'in_progress' | 'done';
+  /** Points it earned (a member's first feedback, where the owner awards points). */
+  awarded?: number;
+  /** The member's balance afterwards; absent for anonymous visitors. */
+  points?: number;
+}
+
+/** After a spin of a lucky wheel has landed (the server decided it before the wheel turned). */
+export interface EngageSpinDetail {
+  lottery: string;
+  /** The member's spin number in this lottery (1, 2, …). */
+  spin: number;
+  /** The prize won; `null` for the no-prize slot. */
+  prize: { id: string; name: string } | null;
+  /** The member's balance afterwards. */
+  points: number;
+}
+
 export interface EngageErrorDetail {
   widget: EngageWidget;
   /** Stable code: the server's error code (`invalid_token`, `insufficient_points`,
-   *  `poll_not_found`, `poll_closed`, `already_voted`, `members_only`, …) or `offline`,
+   *  `poll_not_found`, `poll_closed`, `already_voted`, `members_only`, `lottery_closed`,
+   *  `daily_limit_reached`, `lottery_sold_out`, …) or `offline`,
    *  `rate_limited`, `bad_response`, `load_failed`. */
   code: string;
   /** A message in the widget's language, safe to show. */
@@ -126,6 +150,8 @@ export interface EngageEventMap {
   'engage:ready': CustomEvent<EngageReadyDetail>;
   'engage:checkin': CustomEvent<CheckinState>;
   'engage:vote': CustomEvent<EngageVoteDetail>;
+  'engage:spin': CustomEvent<EngageSpinDetail>;
+  'engage:feedback': CustomEvent<EngageFeedbackDetail>;
   'engage:error': CustomEvent<EngageErrorDetail>;
 }
 
@@ -159,6 +185,13 @@ export interface EngageCheckinElement extends EngageElement {}
 /** `<engage-poll site poll member-token lang theme server>` */
 export interface EngagePollElement extends EngageElement {}
 
+/** `<engage-lottery site lottery member-token lang theme server>` */
+export interface EngageLotteryElement extends EngageElement {}
+
+/** `<engage-feedback site mode member-token lang theme server>`; `mode` is `launcher` (the
+ *  default: a button that opens the form) or `inline`. */
+export interface EngageFeedbackElement extends EngageElement {}
+
 declare const Engage: EngageApi;
 export default Engage;
 
@@ -169,6 +202,8 @@ declare global {
   interface HTMLElementTagNameMap {
     'engage-checkin': EngageCheckinElement;
     'engage-poll': EngagePollElement;
+    'engage-lottery': EngageLotteryElement;
+    'engage-feedback': EngageFeedbackElement;
   }
   // The events bubble and are composed, so they also reach document and window listeners.
   interface DocumentEventMap extends EngageEventMap {}

@@ -17,6 +17,12 @@ const ATTRIBUTES = ['site', 'member-token', 'lang', 'theme', 'server'];
 const WIDGETS = {
   'engage-checkin': { widget: 'checkin', attributes: [], minHeight: '588px' },
   'engage-poll': { widget: 'poll', attributes: ['poll'], minHeight: '456px' },
+  'engage-lottery': { widget: 'lottery', attributes: ['lottery'], minHeight: '640px' },
+  // The launcher button by default; the whole form with mode="inline".
+  'engage-feedback': {
+    widget: 'feedback', attributes: ['mode'], minHeight: '40px',
+    extraCss: ':host([mode="inline"]){min-height:528px}',
+  },
 };
 
 // Page-wide defaults, keyed by attribute name: Engage.configure() and Engage.identify() set
@@ -41,13 +47,14 @@ function loadWasm() {
   return loading;
 }
 
-function reserveSheet(minHeight) {
+function reserveSheet(minHeight, extraCss = '') {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
       `:host{all:initial;display:block;min-height:${minHeight};max-width:420px}` +
         `:host([hidden]){display:none}` +
-        `.engage-load-error{margin:0;padding:16px;font:14px/20px system-ui,sans-serif}`,
+        `.engage-load-error{margin:0;padding:16px;font:14px/20px system-ui,sans-serif}` +
+        extraCss,
     );
     return sheet;
   } catch {
@@ -59,9 +66,9 @@ function dispatch(target, name, detail) {
   target.dispatchEvent(new CustomEvent(`engage:${name}`, { bubbles: true, composed: true, detail }));
 }
 
-function defineWidget(tag, { widget, attributes, minHeight }) {
+function defineWidget(tag, { widget, attributes, minHeight, extraCss }) {
   if (customElements.get(tag)) return;
-  const sheet = reserveSheet(minHeight);
+  const sheet = reserveSheet(minHeight, extraCss);
 
   class EngageWidgetElement extends HTMLElement {
     static observedAttributes = [...ATTRIBUTES, ...attributes];

@@ -9,6 +9,8 @@
 
 use std::cell::RefCell;
 
+use engage_core::api::feedback::{FeedbackForm, FeedbackSent, MyFeedback};
+use engage_core::api::lottery::{EntryResult, LotteryView, SpinResult};
 use engage_core::api::{CheckinState, ErrorBody, MakeupRequest, PollView, VoteRequest};
 use engage_core::calendar::YearMonth;
 use engage_core::jiff::civil::Date;
@@ -111,11 +113,15 @@ impl ApiError {
         let not_found = || match widget {
             Widget::Checkin => lang.checkin_not_set_up(),
             Widget::Poll => lang.poll_not_found(),
+            Widget::Lottery => lang.lottery_not_found(),
+            Widget::Feedback => lang.feedback_not_set_up(),
         };
         match self {
             ApiError::NotSignedIn => match widget {
                 Widget::Checkin => lang.sign_in_to_check_in(),
                 Widget::Poll => lang.sign_in_to_vote(),
+                Widget::Lottery => lang.sign_in_to_spin(),
+                Widget::Feedback => lang.sign_in_to_send_feedback(),
             }
             .to_owned(),
             ApiError::Offline => lang.offline().to_owned(),
@@ -123,13 +129,22 @@ impl ApiError {
                 retry_after_seconds,
             } => lang.rate_limited(*retry_after_seconds),
             ApiError::BadResponse { .. } => lang.unexpected_response().to_owned(),
-            ApiError::Server { status, code, .. } => match code.as_str() {
+            ApiError::Server {
+                status,
+                code,
+                message,
+            } => match code.as_str() {
                 "missing_token" | "invalid_token" => lang.session_invalid().to_owned(),
                 "token_expired" => lang.session_expired().to_owned(),
                 "insufficient_points" => lang.insufficient_points().to_owned(),
                 "already_checked_in" => lang.day_already_checked_in().to_owned(),
                 "makeup_monthly_limit" => lang.makeup_monthly_limit().to_owned(),
                 "makeup_outside_window" => lang.makeup_outside_window().to_owned(),
+                "members_only" if widget == Widget::Feedback => {
+                    lang.sign_in_to_send_feedback().to_owned()
+                }
+                "invalid_feedback" => lang.feedback_not_accepted(message),
+                "body_too_large" => lang.feedback_too_large().to_owned(),
                 "members_only" => lang.sign_in_to_vote().to_owned(),
                 "poll_closed" => lang.poll_has_closed().to_owned(),
                 "already_voted" => lang.already_voted().to_owned(),
@@ -138,6 +153,10 @@ impl ApiError {
                 "invalid_choice" | "no_choice" | "too_many_choices" => {
                     lang.choices_not_accepted().to_owned()
                 }
+                "lottery_not_open" => lang.lottery_not_open_yet().to_owned(),
+                "lottery_closed" => lang.lottery_has_closed().to_owned(),
+                "daily_limit_reached" => lang.no_spins_left_today().to_owned(),
+                "lottery_sold_out" => lang.lottery_sold_out().to_owned(),
                 "site_not_found" | "unknown_site" if widget == Widget::Poll => {
                     lang.polls_not_set_up().to_owned()
                 }
@@ -189,6 +208,62 @@ impl Endpoint {
         let body = json_body(&VoteRequest { choices })?;
         let path = poll_path(poll, "/votes");
         let value = self.send(Caller::Anyone, "POST", &path, Some(body)).await?;
+        parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/lotteries/{lottery}`; with a member token the answer adds
+    /// the member's points, spins left today and own spins (or giveaway entry).
+    pub async fn lottery(&self, lottery: &str) -> Result<LotteryView, ApiError> {
+        let path = lottery_path(lottery, "");
+        let value = self.send(Caller::Anyone, "GET", &path, None).await?;
+        parse(value)
+    }
+
+    /// `POST /api/v1/sites/{site}/lotteries/{lottery}/spins`: one spin, decided by the server.
+    pub async fn spin(&self, lottery: &str) -> Result<SpinResult, ApiError> {
+        let path = lottery_path(lottery, "/spins");
+        let value = self.send(Caller::Member, "POST", &path, None).await?;
+        parse(value)
+    }
+
+    /// `POST /api/v1/sites/{site}/lotteries/{lottery}/entries`: enters a giveaway (once).
+    pub async fn enter_giveaway(&self, lottery: &str) -> Result<EntryResult, ApiError> {
+        let path = lottery_path(lottery, "/entries");
+        let value = self.send(Caller::Member, "POST", &path, None).await?;
+        parse(value)
+    }
+
+    /// Where a closed lottery's proof is published (anyone may read it).
+    pub fn lottery_proof_url(&self, lottery: &str) -> String {
+        self.url(&lottery_path(lottery, "/proof"))
+    }
+
+    /// `GET /api/v1/sites/{site}/feedback/form`: the owner's settings for the feedback form.
+    pub async fn feedback_form(&self) -> Result<FeedbackForm, ApiError> {
+        let value = self
+            .send(Caller::Anyone, "GET", "/feedback/form", None)
+            .await?;
+        parse(value)
+    }
+
+    /// `POST /api/v1/sites/{site}/feedback` as the member or this browser's visitor. `body` is
+    /// built by the widget as a JS object: its open `context` object is `serde_json` values in
+    /// `SendFeedback`, which the wasm does without.
+    pub async fn send_feedback(&self, body: &js_sys::Object) -> Result<FeedbackSent, ApiError> {
+        let body = js_sys::JSON::stringify(body)
+            .map(JsValue::from)
+            .map_err(|_| ApiError::BadResponse { status: 0 })?;
+        let value = self
+            .send(Caller::Anyone, "POST", "/feedback", Some(body))
+            .await?;
+        parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/feedback/mine`: the caller's feedback and the owner's replies.
+    pub async fn my_feedback(&self) -> Result<MyFeedback, ApiError> {
+        let value = self
+            .send(Caller::Anyone, "GET", "/feedback/mine", None)
+            .await?;
         parse(value)
     }
 
@@ -308,6 +383,10 @@ enum Caller {
 
 fn poll_path(poll: &str, rest: &str) -> String {
     format!("/polls/{}{rest}", js_sys::encode_uri_component(poll))
+}
+
+fn lottery_path(lottery: &str, rest: &str) -> String {
+    format!("/lotteries/{}{rest}", js_sys::encode_uri_component(lottery))
 }
 
 /// `value` as a JSON request body.

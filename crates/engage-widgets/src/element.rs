@@ -16,7 +16,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, Node, ShadowRoot};
 
 use crate::checkin::{CHECKIN_CSS, Checkin};
+use crate::feedback::{FEEDBACK_CSS, Feedback, FeedbackMode};
 use crate::i18n::Lang;
+use crate::lottery::{LOTTERY_CSS, Lottery};
 use crate::poll::{POLL_CSS, Poll};
 use crate::widget::CARD_CSS;
 use crate::{Theme, Widget};
@@ -31,6 +33,10 @@ struct ElementAttributes {
     theme: RwSignal<Option<String>>,
     server: RwSignal<Option<String>>,
     poll: RwSignal<Option<String>>,
+    /// `<engage-lottery>` only.
+    lottery: RwSignal<Option<String>>,
+    /// `<engage-feedback>` only: `launcher` or `inline`.
+    mode: RwSignal<Option<String>>,
 }
 
 impl ElementAttributes {
@@ -53,6 +59,8 @@ impl ElementAttributes {
             theme: RwSignal::new(read("theme")),
             server: RwSignal::new(read("server")),
             poll: RwSignal::new(read("poll")),
+            lottery: RwSignal::new(read("lottery")),
+            mode: RwSignal::new(read("mode")),
         }
     }
 
@@ -60,6 +68,8 @@ impl ElementAttributes {
         let signal = match name {
             "site" => self.site,
             "poll" => self.poll,
+            "lottery" => self.lottery,
+            "mode" => self.mode,
             "member-token" => self.member_token,
             "lang" => self.lang,
             "theme" => self.theme,
@@ -134,6 +144,8 @@ pub fn mount(
         match widget {
             Widget::Checkin => CHECKIN_CSS,
             Widget::Poll => POLL_CSS,
+            Widget::Lottery => LOTTERY_CSS,
+            Widget::Feedback => FEEDBACK_CSS,
         },
     );
     let document = host
@@ -174,6 +186,30 @@ pub fn mount(
                         server=server
                         lang=lang
                         theme=theme
+                    />
+                }
+                .into_any(),
+                Widget::Lottery => view! {
+                    <Lottery
+                        site=site
+                        lottery=Signal::derive(move || attributes.lottery.get().unwrap_or_default())
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
+                    />
+                }
+                .into_any(),
+                Widget::Feedback => view! {
+                    <Feedback
+                        site=site
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
+                        mode=Signal::derive(move || {
+                            attributes.mode.get().as_deref().and_then(FeedbackMode::parse)
+                        })
                     />
                 }
                 .into_any(),

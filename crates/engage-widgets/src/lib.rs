@@ -11,6 +11,7 @@
 pub mod api;
 pub mod checkin;
 pub mod element;
+pub mod feedback;
 pub mod i18n;
 mod live;
 pub mod lottery;
@@ -20,6 +21,7 @@ mod widget;
 pub use api::{ApiClient, ApiError};
 pub use checkin::Checkin;
 pub use element::{MountHandle, mount};
+pub use feedback::{Feedback, FeedbackMode};
 pub use i18n::Lang;
 pub use lottery::Lottery;
 pub use poll::Poll;
@@ -33,6 +35,8 @@ pub enum Widget {
     Poll,
     /// `<engage-lottery>`: a lucky wheel or a giveaway.
     Lottery,
+    /// `<engage-feedback>`: the feedback form and the sender's earlier feedback.
+    Feedback,
 }
 
 impl Widget {
@@ -42,6 +46,7 @@ impl Widget {
             "checkin" => Some(Widget::Checkin),
             "poll" => Some(Widget::Poll),
             "lottery" => Some(Widget::Lottery),
+            "feedback" => Some(Widget::Feedback),
             _ => None,
         }
     }
@@ -51,6 +56,7 @@ impl Widget {
             Widget::Checkin => "checkin",
             Widget::Poll => "poll",
             Widget::Lottery => "lottery",
+            Widget::Feedback => "feedback",
         }
     }
 }

@@ -1119,3 +1119,846 @@ async fn live_tally_falls_back_to_reading_on_a_timer_when_the_stream_fails() {
     assert!(text(&root).contains("3 votes · 75%"), "{}", text(&root));
     assert_eq!(open_event_sources("colours"), 0);
 }
+
+// The lottery.
+
+mod lottery {
+    use engage_widgets::lottery::verify_lottery_proof;
+    use engage_widgets::{Lang, Lottery};
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_test::*;
+    use web_sys::{HtmlElement, ShadowRoot};
+
+    use super::{FAKE, click, count, host, install_fake_server, query, shadow_container, text};
+    use super::{wait_for, wait_up_to};
+
+    #[wasm_bindgen(inline_js = r#"
+const HASH = 'ab'.repeat(32);
+const prize = (id, name, weight, stock) => ({ id, name, weight, stock });
+const LOTTERIES = {
+  wheel: {
+    id: 'wheel', mode: 'wheel', status: 'open', no_prize_weight: 49, cost: 10, daily_spins: 5,
+    opens_at: '2026-03-01T00:00:00Z', closes_at: '2026-03-31T00:00:00Z', winners: 1, seed_hash: HASH,
+    prizes: [prize('sticker-pack', 'Sticker pack', 30, 100), prize('t-shirt', 'T-shirt', 8, 10),
+      prize('mug', 'Mug', 12, 20), prize('keyboard', 'Grand prize: keyboard', 1, 1)],
+  },
+  finished: {
+    id: 'finished', mode: 'wheel', status: 'closed', no_prize_weight: 1, cost: 0, daily_spins: 1,
+    opens_at: '2026-01-01T00:00:00Z', closes_at: '2026-02-01T00:00:00Z', closed_at: '2026-01-20T08:00:00Z',
+    winners: 1, seed_hash: HASH, seed: 'cd'.repeat(32), prizes: [prize('mug', 'Mug', 1, 0)],
+  },
+  raffle: {
+    id: 'raffle', mode: 'giveaway', status: 'open', no_prize_weight: 0, cost: 0, daily_spins: 1,
+    opens_at: '2026-03-01T00:00:00Z', closes_at: '2026-03-31T00:00:00Z', winners: 2, seed_hash: HASH,
+    entrants: 3, prizes: [prize('ticket', 'Conference ticket', 1, 2)],
+  },
+};
+const MEMBERS = { 'Bearer good': { points: 100, spins_left: 5 }, 'Bearer poor': { points: 5, spins_left: 5 } };
+const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+export function install_fake_lotteries() {
+  if (window.__engageLotteries) return;
+  const next = window.fetch;
+  const seen = window.__engageLotteries = { posts: [], events: [] };
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const match = request.url.match(/^http:\/\/fake\.engage\.test\/api\/v1\/sites\/demo\/lotteries\/([^/?]+)(\/spins|\/entries)?$/);
+    if (!match) return next(input, init);
+    const [, id, action] = match;
+    const lottery = LOTTERIES[id];
+    if (!lottery) return json({ error: { code: 'lottery_not_found', message: 'no such lottery' } }, 404);
+    const member = MEMBERS[request.headers.get('authorization')];
+    if (request.method === 'GET') {
+      const view = JSON.parse(JSON.stringify(lottery));
+      if (member) Object.assign(view, member, lottery.mode === 'giveaway' ? { entered: false } : { my_spins: [] });
+      return json(view);
+    }
+    seen.posts.push(`${id}${action}`);
+    if (!member) return json({ error: { code: 'invalid_token', message: 'bad token' } }, 401);
+    if (action === '/entries') return json({ entered: true, already: false, entrants: 4, points: member.points, spent: 0 });
+    if (member.points < lottery.cost) return json({ error: { code: 'insufficient_points', message: 'poor' } }, 402);
+    return json({
+      spin: 1, seq: 7, prize: { id: 'mug', name: 'Mug' }, points: member.points - 10, spent: 10, spins_left: 4,
+      stock: [{ id: 'sticker-pack', stock: 100 }, { id: 't-shirt', stock: 10 }, { id: 'mug', stock: 19 }, { id: 'keyboard', stock: 1 }],
+      seed_hash: HASH,
+    });
+  };
+  document.addEventListener('engage:spin', (e) => seen.events.push(JSON.stringify(e.detail)));
+}
+export function lottery_posts() { return window.__engageLotteries.posts.slice(); }
+export function spin_events() { return window.__engageLotteries.events.slice(); }
+"#)]
+    extern "C" {
+        fn install_fake_lotteries();
+        fn lottery_posts() -> Vec<String>;
+        fn spin_events() -> Vec<String>;
+    }
+
+    fn mount_lottery(
+        lottery: &'static str,
+        token: Option<&'static str>,
+        lang: Lang,
+    ) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+        install_fake_server();
+        install_fake_lotteries();
+        let (root, container) = shadow_container();
+        let mounted = leptos::mount::mount_to(container, move || {
+            view! {
+                <Lottery
+                    site="demo"
+                    lottery=lottery
+                    server=FAKE
+                    member_token=token.map(str::to_owned)
+                    lang=lang
+                />
+            }
+        });
+        (root, mounted)
+    }
+
+    async fn wait_for_prizes(root: &ShadowRoot) {
+        wait_for("the prize list", || {
+            count(root, ".engage-lottery__prize") > 0
+        })
+        .await;
+    }
+
+    fn button(root: &ShadowRoot) -> Option<web_sys::HtmlButtonElement> {
+        query(root, ".engage-lottery__button").map(JsCast::unchecked_into)
+    }
+
+    fn texts(root: &ShadowRoot, selector: &str) -> Vec<String> {
+        let list = root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    async fn wheel_has_a_segment_per_prize_in_stock_and_a_list_for_screen_readers() {
+        let (root, _mounted) = mount_lottery("wheel", None, Lang::En);
+        wait_for_prizes(&root).await;
+        // Four prizes and the no-prize slot, on a wheel hidden from screen readers.
+        assert_eq!(count(&root, ".engage-lottery__disc path"), 5);
+        let wheel = query(&root, ".engage-lottery__wheel").unwrap();
+        assert_eq!(wheel.get_attribute("aria-hidden").as_deref(), Some("true"));
+        assert!(wheel.text_content().unwrap().contains("Sticker pack"));
+        // The list: names, stock and odds of the next spin (weights 30, 8, 12, 1 and 49 of 100).
+        assert_eq!(count(&root, "ul.engage-lottery__prizes > li"), 5);
+        assert_eq!(
+            texts(&root, ".engage-lottery__prize"),
+            [
+                "Sticker pack100 leftchance 30%",
+                "T-shirt10 leftchance 8%",
+                "Mug20 leftchance 12%",
+                "Grand prize: keyboard1 leftchance 1%",
+                "No prizechance 49%",
+            ]
+        );
+        // Signed out: the wheel is there, the button says why it cannot be used.
+        let button = button(&root).unwrap();
+        assert!(button.disabled());
+        assert_eq!(button.text_content().unwrap(), "Spin · 10 points");
+        assert!(text(&root).contains("Sign in to spin"));
+        assert!(text(&root).contains("10 points a spin · 5 a day"));
+        // The fairness details show the published seed hash, and no seed.
+        assert_eq!(count(&root, "details.engage-lottery__fairness"), 1);
+        assert_eq!(texts(&root, ".engage-lottery__code"), ["ab".repeat(32)]);
+        assert_eq!(count(&root, "[style]:not(.engage-lottery__disc)"), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_spin_lands_on_the_servers_prize_and_says_so() {
+        let (root, _mounted) = mount_lottery("wheel", Some("good"), Lang::En);
+        wait_for_prizes(&root).await;
+        assert_eq!(texts(&root, ".engage-lottery__stat-value"), ["100", "5"]);
+        let button = button(&root).unwrap();
+        assert!(!button.disabled());
+        button.click();
+        wait_for("the wheel to turn", || {
+            let disc: HtmlElement = query(&root, ".engage-lottery__disc")
+                .unwrap()
+                .unchecked_into();
+            disc.style().get_property_value("transform").unwrap() != "rotate(0deg)"
+        })
+        .await;
+        let spins = lottery_posts()
+            .iter()
+            .filter(|p| *p == "wheel/spins")
+            .count();
+        assert_eq!(spins, 1);
+        // The mug segment (weights 30 + 8 before it, 12 wide, of 100) lands under the pointer.
+        let disc: HtmlElement = query(&root, ".engage-lottery__disc")
+            .unwrap()
+            .unchecked_into();
+        let transform = disc.style().get_property_value("transform").unwrap();
+        let degrees: f64 = transform
+            .trim_start_matches("rotate(")
+            .trim_end_matches("deg)")
+            .parse()
+            .unwrap();
+        let under_pointer = (360.0 - degrees.rem_euclid(360.0)).rem_euclid(360.0);
+        assert!(
+            (136.8..=180.0).contains(&under_pointer),
+            "{transform} puts {under_pointer}° under the pointer"
+        );
+        assert!(degrees >= 5.0 * 360.0, "{transform}");
+        // The outcome, once the wheel stops: a dialog and the status line.
+        wait_up_to(400, "the outcome dialog", || {
+            query(&root, "dialog[open]").is_some()
+        })
+        .await;
+        let dialog = query(&root, "dialog[open]").unwrap();
+        assert!(dialog.text_content().unwrap().contains("You won: Mug!"));
+        assert!(
+            dialog
+                .text_content()
+                .unwrap()
+                .contains("Spin 1 · 90 points left")
+        );
+        let status = query(&root, ".engage-lottery__status").unwrap();
+        assert!(status.text_content().unwrap().contains("You won: Mug!"));
+        assert_eq!(texts(&root, ".engage-lottery__stat-value"), ["90", "4"]);
+        assert!(texts(&root, ".engage-lottery__prize")[2].contains("19 left"));
+        let events = spin_events();
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            events[0],
+            r#"{"lottery":"wheel","spin":1,"prize":{"id":"mug","name":"Mug"},"points":90}"#
+        );
+        // The focus is in the dialog; closing it brings it back to the button.
+        let active = root.active_element().unwrap();
+        assert!(active.class_name().contains("engage-lottery__ok"));
+        click(&root, ".engage-lottery__ok");
+        assert!(query(&root, "dialog[open]").is_none());
+        // The dialog's `close` event follows in a task of its own.
+        wait_for("the focus back on the button", || {
+            root.active_element()
+                .is_some_and(|a| a.class_name().contains("engage-lottery__button"))
+        })
+        .await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn out_of_points_disables_the_button_and_says_why() {
+        let (root, _mounted) = mount_lottery("wheel", Some("poor"), Lang::En);
+        wait_for_prizes(&root).await;
+        assert!(button(&root).unwrap().disabled());
+        assert!(
+            text(&root).contains("Not enough points: it costs 10, you have 5."),
+            "{}",
+            text(&root)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn closed_lottery_has_no_button_and_links_to_the_proof_and_verify_page() {
+        let (root, _mounted) = mount_lottery("finished", Some("good"), Lang::En);
+        wait_for_prizes(&root).await;
+        assert!(button(&root).is_none());
+        assert!(text(&root).contains("Closed"));
+        assert!(text(&root).contains("This lottery has closed."));
+        assert_eq!(
+            texts(&root, ".engage-lottery__code"),
+            [
+                "ab".repeat(32),
+                "cd".repeat(32),
+                "engage-server verify-lottery proof.json".to_owned()
+            ]
+        );
+        let verify = query(&root, "a.engage-lottery__verify").unwrap();
+        assert_eq!(
+            verify.get_attribute("href").as_deref(),
+            Some("http://fake.engage.test/verify.html?site=demo&lottery=finished")
+        );
+        let links: Vec<_> = texts(&root, "a.engage-lottery__link");
+        assert_eq!(links.len(), 2);
+        let proof = query(&root, "a.engage-lottery__link").unwrap();
+        assert_eq!(
+            proof.get_attribute("href").as_deref(),
+            Some("http://fake.engage.test/api/v1/sites/demo/lotteries/finished/proof")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn lottery_in_chinese() {
+        let (root, _mounted) = mount_lottery("wheel", Some("good"), Lang::ZhCn);
+        wait_for_prizes(&root).await;
+        assert_eq!(
+            button(&root).unwrap().text_content().unwrap(),
+            "抽奖 · 10 积分"
+        );
+        assert!(text(&root).contains("幸运大转盘"));
+        assert!(text(&root).contains("今日剩余次数"));
+        assert!(text(&root).contains("剩 20 件"));
+        assert!(text(&root).contains("谢谢参与"));
+        assert!(text(&root).contains("公平性说明"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn giveaway_is_entered_with_a_button() {
+        let (root, _mounted) = mount_lottery("raffle", Some("good"), Lang::En);
+        wait_for_prizes(&root).await;
+        assert_eq!(count(&root, ".engage-lottery__wheel"), 0);
+        assert!(text(&root).contains("3 entrants"));
+        assert!(text(&root).contains("2 winners are drawn at close"));
+        let button = button(&root).unwrap();
+        assert_eq!(button.text_content().unwrap(), "Enter");
+        button.click();
+        wait_for("the entry", || text(&root).contains("4 entrants")).await;
+        assert!(text(&root).contains("You're in!"));
+        assert!(lottery_posts().contains(&"raffle/entries".to_owned()));
+        assert!(self::button(&root).unwrap().disabled());
+    }
+
+    #[wasm_bindgen_test]
+    async fn custom_element_bridge_mounts_a_lottery() {
+        install_fake_server();
+        install_fake_lotteries();
+        let (host, root) = host();
+        host.set_attribute("site", "demo").unwrap();
+        host.set_attribute("server", FAKE).unwrap();
+        host.set_attribute("lottery", "wheel").unwrap();
+        let handle = engage_widgets::mount("lottery", host, root.clone(), None).unwrap();
+        wait_for_prizes(&root).await;
+        handle.set_attribute("lottery", Some("finished".to_owned()));
+        wait_for("the other lottery", || {
+            text(&root).contains("This lottery has closed.")
+        })
+        .await;
+        handle.unmount();
+        assert_eq!(root.child_element_count(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn proofs_are_checked_with_the_core() {
+        let get = |report: &JsValue, key: &str| js_sys::Reflect::get(report, &key.into()).unwrap();
+        // SHA-256 of 32 zero bytes.
+        let hash = "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925";
+        let proof = |hash: &str, prize: &str| {
+            format!(
+                r#"{{"lottery":"wheel","seed":"{}","seed_hash":"{hash}","prizes":[{{"id":"mug","name":"Mug","weight":1,"stock":5}}],
+                "no_prize_weight":0,"spins":[{{"seq":1,"member":"lin","spin":1,"prize":{prize}}}]}}"#,
+                "00".repeat(32)
+            )
+        };
+        // One prize and no no-prize slot: every spin wins the mug.
+        let report = verify_lottery_proof(&proof(hash, r#""mug""#)).unwrap();
+        assert_eq!(get(&report, "passed"), JsValue::TRUE);
+        assert_eq!(get(&report, "seed_matches_hash"), JsValue::TRUE);
+        assert_eq!(get(&report, "spins_checked").as_f64(), Some(1.0));
+        // A changed outcome and a wrong hash are both reported.
+        let report = verify_lottery_proof(&proof(&"11".repeat(32), "null")).unwrap();
+        assert_eq!(get(&report, "passed"), JsValue::FALSE);
+        let messages: js_sys::Array = get(&report, "messages").unchecked_into();
+        assert_eq!(messages.length(), 2);
+        let spin = messages.get(1).as_string().unwrap();
+        assert_eq!(
+            spin,
+            "seq 1: member 'lin' spin 1: expected 'mug', published no prize"
+        );
+        assert!(verify_lottery_proof("not json").is_err());
+        assert!(verify_lottery_proof("{}").is_err());
+    }
+}
+
+// The feedback widget, against a fake feedback API wrapped around the fake server above.
+mod feedback {
+    use super::*;
+    use engage_widgets::{Feedback, FeedbackMode};
+
+    #[wasm_bindgen(inline_js = r#"
+const json = (body, status = 200) => new Response(JSON.stringify(body), {
+  status, headers: { 'content-type': 'application/json' },
+});
+const FORM = {
+  scale: 'stars', max_length: 2000, max_contact_length: 200, anonymous: true, points: 5,
+  categories: [{ id: 'bug', label: 'Bug' }, { id: 'idea', label: 'Idea' }, { id: 'question', label: 'Question' }, { id: 'other', label: 'Other' }],
+};
+// Sites of the fake server: how their form differs from FORM.
+const SITES = { short: { max_length: 10 }, members: { anonymous: false }, nps: { scale: 'nps', categories: [] } };
+export function install_fake_feedback() {
+  if (window.__engageFeedback) return;
+  const inner = window.fetch;
+  const fake = window.__engageFeedback = { bodies: [], items: {}, fail: 0, next: 1 };
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    const route = url.origin === 'http://fake.engage.test'
+      && url.pathname.match(/^\/api\/v1\/sites\/([^/]+)\/feedback(\/form|\/mine)?$/);
+    if (!route) return inner(request);
+    const site = decodeURIComponent(route[1]);
+    const form = Object.assign({}, FORM, SITES[site] || {});
+    const items = fake.items[site] = fake.items[site] || [];
+    if (request.method === 'GET' && route[2] === '/form') return json(form);
+    if (request.method === 'GET' && route[2] === '/mine') return json({ items: items.slice().reverse() });
+    const body = await request.json();
+    fake.bodies.push(body);
+    if (fake.fail > 0) {
+      fake.fail--;
+      return json({ error: { code: 'unavailable', message: 'try later' } }, 503);
+    }
+    const member = request.headers.get('authorization');
+    if (!member && !form.anonymous) return json({ error: { code: 'members_only', message: 'members only' } }, 401);
+    const id = fake.next++;
+    items.push({ id, status: 'new', rating: body.rating ?? null, nps: body.nps ?? null, category: body.category ?? null,
+      text: body.text, created_at: '2026-11-20T10:00:00Z', replies: [] });
+    return json(Object.assign({ id, status: 'new' }, member ? { awarded: 5, points: 50 } : {}), 201);
+  };
+}
+export function fail_next_sends(n) { window.__engageFeedback.fail = n; }
+export function feedback_bodies() { return JSON.stringify(window.__engageFeedback.bodies); }
+export function clear_feedback_bodies() { window.__engageFeedback.bodies.length = 0; }
+export function add_feedback(site, item) { (window.__engageFeedback.items[site] ||= []).push(JSON.parse(item)); }
+export function type_into(element, value) {
+  element.value = value;
+  element.dispatchEvent(new Event('input', { bubbles: true }));
+  element.dispatchEvent(new Event('change', { bubbles: true }));
+}
+export function press_escape(element) {
+  element.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+}
+export function record_feedback_events(target) {
+  const seen = [];
+  target.addEventListener('engage:feedback', (e) => seen.push(JSON.stringify(e.detail)));
+  return seen;
+}
+"#)]
+    extern "C" {
+        fn install_fake_feedback();
+        fn fail_next_sends(n: u32);
+        fn feedback_bodies() -> String;
+        fn clear_feedback_bodies();
+        fn add_feedback(site: &str, item: &str);
+        fn type_into(element: &Element, value: &str);
+        fn press_escape(element: &Element);
+        fn record_feedback_events(target: &web_sys::EventTarget) -> js_sys::Array;
+    }
+
+    fn mount_feedback(
+        site: &'static str,
+        mode: FeedbackMode,
+        token: Option<&'static str>,
+        lang: Lang,
+    ) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+        install_fake_server();
+        install_fake_feedback();
+        let (root, container) = shadow_container();
+        let mounted = leptos::mount::mount_to(container, move || {
+            view! {
+                <Feedback
+                    site=site
+                    server=FAKE
+                    member_token=token.map(str::to_owned)
+                    lang=lang
+                    mode=mode
+                />
+            }
+        });
+        (root, mounted)
+    }
+
+    async fn wait_for_form(root: &ShadowRoot) {
+        wait_for("the feedback form", || {
+            query(root, ".engage-feedback__form").is_some()
+        })
+        .await;
+    }
+
+    fn element(root: &ShadowRoot, selector: &str) -> Element {
+        query(root, selector).unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+
+    fn submit_disabled(root: &ShadowRoot) -> bool {
+        element(root, ".engage-feedback__submit")
+            .unchecked_into::<web_sys::HtmlButtonElement>()
+            .disabled()
+    }
+
+    fn stored_draft(site: &str) -> Option<String> {
+        web_sys::window()
+            .unwrap()
+            .local_storage()
+            .unwrap()
+            .unwrap()
+            .get_item(&format!("engage:feedback-draft:{site}"))
+            .unwrap()
+    }
+
+    fn field_text(root: &ShadowRoot, selector: &str) -> String {
+        element(root, selector).text_content().unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_form_has_stars_a_category_and_a_counted_text() {
+        let (root, _mounted) = mount_feedback("fb-form", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        assert_eq!(
+            count(&root, "form fieldset input[type=radio][name=rating]"),
+            5
+        );
+        let legend = field_text(&root, "fieldset > legend");
+        assert_eq!(legend, "Your rating (optional)");
+        let names: Vec<String> = (1..=5)
+            .map(|n| {
+                field_text(
+                    &root,
+                    &format!("label:has(input[value=\"{n}\"]) .engage-card__sr"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
+        );
+        // The category list is the owner's, after an empty choice.
+        assert_eq!(count(&root, "select option"), 5);
+        assert_eq!(field_text(&root, "select option:nth-child(3)"), "Idea");
+        // The text's label, its live count, and a native submit button.
+        let textarea = element(&root, "textarea");
+        let label = field_text(&root, &format!("label[for=\"{}\"]", textarea.id()));
+        assert_eq!(label, "Your message");
+        assert_eq!(field_text(&root, ".engage-feedback__count"), "0 / 2000");
+        assert_eq!(count(&root, "form button[type=submit]"), 1);
+        assert!(submit_disabled(&root), "nothing is written yet");
+        type_into(&textarea, "  Hello  ");
+        wait_for("the count", || {
+            field_text(&root, ".engage-feedback__count") == "5 / 2000"
+        })
+        .await;
+        assert!(!submit_disabled(&root));
+        // The contact field is labelled too.
+        let contact = element(&root, "input[type=text]");
+        assert!(
+            field_text(&root, &format!("label[for=\"{}\"]", contact.id())).contains("optional")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn text_over_the_limit_blocks_sending() {
+        let (root, _mounted) = mount_feedback("short", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        clear_feedback_bodies();
+        let textarea = element(&root, "textarea");
+        type_into(&textarea, "123456789");
+        wait_for("near the limit", || {
+            count(&root, ".engage-feedback__count--near") == 1
+        })
+        .await;
+        assert!(!submit_disabled(&root));
+        type_into(&textarea, "12345678901 ");
+        wait_for("over the limit", || {
+            count(&root, ".engage-feedback__count--over") == 1
+        })
+        .await;
+        assert_eq!(
+            field_text(&root, ".engage-feedback__count"),
+            "11 / 10 · 1 too many"
+        );
+        assert_eq!(
+            textarea.get_attribute("aria-invalid").as_deref(),
+            Some("true")
+        );
+        assert!(submit_disabled(&root));
+        // Even a submit that bypasses the button sends nothing.
+        let form: web_sys::HtmlFormElement = element(&root, "form").unchecked_into();
+        form.request_submit().unwrap();
+        leptos::task::tick().await;
+        assert_eq!(feedback_bodies(), "[]");
+    }
+
+    #[wasm_bindgen_test]
+    async fn sending_posts_the_page_and_context_and_says_thanks() {
+        let (root, _mounted) =
+            mount_feedback("fb-send", FeedbackMode::Inline, Some("good"), Lang::En);
+        let events = record_feedback_events(&root.host());
+        wait_for_form(&root).await;
+        assert!(text(&root).contains("Your first feedback earns 5 points"));
+        clear_feedback_bodies();
+        click(&root, "input[name=rating][value=\"4\"]");
+        type_into(&element(&root, "select"), "idea");
+        type_into(
+            &element(&root, "textarea"),
+            "The calendar is lovely.\nMore colours?",
+        );
+        type_into(&element(&root, "input[type=text]"), " mei@example.com ");
+        wait_for("four stars lit", || {
+            count(&root, ".engage-feedback__star--on") == 4
+        })
+        .await;
+        assert!(
+            stored_draft("fb-send").is_some(),
+            "the draft is kept while typing"
+        );
+        click(&root, ".engage-feedback__submit");
+        wait_for("the thank-you", || {
+            text(&root).contains("Thanks! We read every message.")
+        })
+        .await;
+        assert!(text(&root).contains("+5 points"));
+        let bodies: js_sys::Array = js_sys::JSON::parse(&feedback_bodies())
+            .unwrap()
+            .unchecked_into();
+        assert_eq!(bodies.length(), 1);
+        let body = bodies.get(0);
+        let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+        assert_eq!(
+            get(&body, "text").as_string().as_deref(),
+            Some("The calendar is lovely.\nMore colours?")
+        );
+        assert_eq!(get(&body, "rating").as_f64(), Some(4.0));
+        assert_eq!(get(&body, "nps"), JsValue::UNDEFINED);
+        assert_eq!(get(&body, "category").as_string().as_deref(), Some("idea"));
+        assert_eq!(
+            get(&body, "contact").as_string().as_deref(),
+            Some("mei@example.com")
+        );
+        let href = web_sys::window().unwrap().location().href().unwrap();
+        assert_eq!(get(&body, "page_url").as_string(), Some(href));
+        let context = get(&body, "context");
+        assert_eq!(
+            get(&context, "widget").as_string().as_deref(),
+            Some("feedback")
+        );
+        assert_eq!(get(&context, "lang").as_string().as_deref(), Some("en"));
+        assert_eq!(get(&context, "mode").as_string().as_deref(), Some("inline"));
+        // engage:feedback with the id and status; the draft is gone.
+        assert_eq!(events.length(), 1);
+        let detail = events.get(0).as_string().unwrap();
+        assert!(detail.contains(r#""status":"new""#), "{detail}");
+        assert!(detail.contains(r#""id":"#), "{detail}");
+        assert_eq!(stored_draft("fb-send"), None);
+        // Another one starts from an empty form.
+        click(&root, ".engage-feedback__thanks .engage-card__retry");
+        wait_for_form(&root).await;
+        let textarea: web_sys::HtmlTextAreaElement = element(&root, "textarea").unchecked_into();
+        assert_eq!(textarea.value(), "");
+        assert_eq!(count(&root, "input:checked"), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_failed_send_keeps_the_text_and_retry_sends_it() {
+        let (root, _mounted) = mount_feedback("fb-retry", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        clear_feedback_bodies();
+        fail_next_sends(1);
+        type_into(&element(&root, "textarea"), "Please keep this.");
+        click(&root, "input[name=rating][value=\"2\"]");
+        leptos::task::tick().await;
+        click(&root, ".engage-feedback__submit");
+        wait_for("the failure", || {
+            query(&root, ".engage-feedback__failure").is_some()
+        })
+        .await;
+        let failure = field_text(&root, ".engage-feedback__failure");
+        assert!(
+            failure.contains("Your message is kept on this device."),
+            "{failure}"
+        );
+        assert_eq!(
+            element(&root, ".engage-feedback__failure")
+                .get_attribute("role")
+                .as_deref(),
+            Some("alert")
+        );
+        let textarea: web_sys::HtmlTextAreaElement = element(&root, "textarea").unchecked_into();
+        assert_eq!(textarea.value(), "Please keep this.");
+        assert!(
+            stored_draft("fb-retry")
+                .unwrap()
+                .contains("Please keep this.")
+        );
+        click(&root, ".engage-feedback__retry");
+        wait_for("the thank-you", || {
+            text(&root).contains("Thanks! We read every message.")
+        })
+        .await;
+        let bodies = feedback_bodies();
+        assert_eq!(bodies.matches("Please keep this.").count(), 2, "{bodies}");
+        assert!(bodies.contains(r#""rating":2"#), "{bodies}");
+        assert_eq!(stored_draft("fb-retry"), None);
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_draft_is_restored_after_remounting() {
+        let (root, mounted) = mount_feedback("fb-draft", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        type_into(&element(&root, "textarea"), "Half a thought");
+        type_into(&element(&root, "select"), "bug");
+        click(&root, "input[name=rating][value=\"3\"]");
+        leptos::task::tick().await;
+        drop(mounted);
+        let (root, _mounted) = mount_feedback("fb-draft", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        let textarea: web_sys::HtmlTextAreaElement = element(&root, "textarea").unchecked_into();
+        assert_eq!(textarea.value(), "Half a thought");
+        let select: web_sys::HtmlSelectElement = element(&root, "select").unchecked_into();
+        assert_eq!(select.value(), "bug");
+        let star: web_sys::HtmlInputElement =
+            element(&root, "input[name=rating][value=\"3\"]").unchecked_into();
+        assert!(star.checked());
+        assert_eq!(field_text(&root, ".engage-feedback__count"), "14 / 2000");
+    }
+
+    #[wasm_bindgen_test]
+    async fn earlier_feedback_and_replies_are_shown_as_text() {
+        install_fake_server();
+        install_fake_feedback();
+        add_feedback(
+            "fb-mine",
+            r#"{"id": 7, "status": "in_progress", "rating": 2, "nps": null, "category": "bug",
+            "text": "<img src=x onerror=\"window.__pwned=1\"> broken", "created_at": "2026-11-18T09:00:00Z",
+            "replies": [{"id": 1, "text": "<b>Fixed</b> <script>window.__pwned=1</script>", "created_at": "2026-11-19T09:00:00Z"}]}"#,
+        );
+        let (root, _mounted) = mount_feedback("fb-mine", FeedbackMode::Inline, None, Lang::En);
+        wait_for_form(&root).await;
+        click(&root, ".engage-feedback__link");
+        wait_for("the list", || {
+            query(&root, ".engage-feedback__item").is_some()
+        })
+        .await;
+        let item = field_text(&root, ".engage-feedback__item");
+        assert!(
+            item.contains("<img src=x onerror=\"window.__pwned=1\"> broken"),
+            "{item}"
+        );
+        assert!(
+            item.contains("<b>Fixed</b> <script>window.__pwned=1</script>"),
+            "{item}"
+        );
+        assert!(item.contains("In progress"), "{item}");
+        assert!(item.contains("Bug"), "{item}");
+        assert!(item.contains("Rated 2 of 5 stars"), "{item}");
+        assert!(item.contains("Reply from the team"), "{item}");
+        assert!(item.contains("Nov 18, 2026"), "{item}");
+        assert_eq!(count(&root, "img, b, script"), 0);
+        assert_eq!(
+            field_text(&root, ".engage-feedback__link"),
+            "Write feedback"
+        );
+        click(&root, ".engage-feedback__link");
+        wait_for_form(&root).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn feedback_in_chinese_and_on_the_nps_scale() {
+        let (root, _mounted) = mount_feedback("nps", FeedbackMode::Inline, None, Lang::ZhCn);
+        wait_for_form(&root).await;
+        let card = text(&root);
+        for expected in [
+            "意见反馈",
+            "你有多大可能向朋友推荐我们？",
+            "不太可能",
+            "非常可能",
+            "你的反馈",
+            "发送反馈",
+            "0 / 2000",
+            "我的反馈",
+        ] {
+            assert!(card.contains(expected), "{expected} in {card}");
+        }
+        assert_eq!(count(&root, "input[type=radio][name=nps]"), 11);
+        assert_eq!(count(&root, "select"), 0, "this site has no categories");
+        assert_eq!(
+            element(&root, ".engage-feedback")
+                .get_attribute("lang")
+                .as_deref(),
+            Some("zh-CN")
+        );
+        click(&root, "input[name=nps][value=\"9\"]");
+        type_into(&element(&root, "textarea"), "很好");
+        leptos::task::tick().await;
+        clear_feedback_bodies();
+        click(&root, ".engage-feedback__submit");
+        wait_for("the thank-you", || {
+            text(&root).contains("谢谢！每条反馈我们都会认真阅读。")
+        })
+        .await;
+        let bodies = feedback_bodies();
+        assert!(
+            bodies.contains(r#""nps":9"#) && !bodies.contains("rating"),
+            "{bodies}"
+        );
+        assert!(bodies.contains(r#""lang":"zh-CN""#), "{bodies}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_launcher_opens_a_dialog_and_escape_gives_the_focus_back() {
+        let (root, _mounted) =
+            mount_feedback("fb-launcher", FeedbackMode::Launcher, None, Lang::ZhCn);
+        wait_for("the launcher", || query(&root, "[part=launcher]").is_some()).await;
+        let launcher = element(&root, "[part=launcher]");
+        assert_eq!(
+            launcher.text_content().as_deref().map(str::trim),
+            Some("✎反馈")
+        );
+        assert_eq!(
+            launcher.get_attribute("aria-expanded").as_deref(),
+            Some("false")
+        );
+        let panel = element(&root, ".engage-feedback__panel");
+        assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
+        assert!(panel.has_attribute("hidden"));
+        wait_for_form(&root).await;
+        click(&root, "[part=launcher]");
+        wait_for("the focus in the panel", || {
+            root.active_element()
+                .is_some_and(|e| panel.contains(Some(&e)))
+        })
+        .await;
+        assert!(!panel.has_attribute("hidden"));
+        assert_eq!(
+            launcher.get_attribute("aria-expanded").as_deref(),
+            Some("true")
+        );
+        press_escape(&root.active_element().unwrap());
+        leptos::task::tick().await;
+        assert!(panel.has_attribute("hidden"));
+        assert_eq!(root.active_element(), Some(launcher.clone()));
+        // The close button closes it too.
+        click(&root, "[part=launcher]");
+        leptos::task::tick().await;
+        assert_eq!(
+            element(&root, ".engage-feedback__close")
+                .get_attribute("aria-label")
+                .as_deref(),
+            Some("关闭")
+        );
+        click(&root, ".engage-feedback__close");
+        leptos::task::tick().await;
+        assert!(panel.has_attribute("hidden"));
+        assert_eq!(root.active_element(), Some(launcher));
+    }
+
+    #[wasm_bindgen_test]
+    async fn members_only_feedback_asks_a_visitor_to_sign_in() {
+        let (root, _mounted) = mount_feedback("members", FeedbackMode::Inline, None, Lang::En);
+        wait_for("the sign-in message", || {
+            text(&root).contains("Sign in to send feedback")
+        })
+        .await;
+        assert_eq!(count(&root, "form"), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn custom_element_bridge_mounts_feedback_and_follows_its_mode() {
+        install_fake_server();
+        install_fake_feedback();
+        let (host, root) = host();
+        host.set_attribute("site", "fb-bridge").unwrap();
+        host.set_attribute("lang", "en").unwrap();
+        host.set_attribute("mode", "inline").unwrap();
+        let defaults = js_sys::Object::new();
+        js_sys::Reflect::set(&defaults, &"server".into(), &FAKE.into()).unwrap();
+        let handle = mount("feedback", host.clone(), root.clone(), Some(defaults)).unwrap();
+        assert_eq!(root.adopted_style_sheets().length(), 2);
+        wait_for_form(&root).await;
+        assert_eq!(count(&root, "[part=launcher]"), 0);
+        handle.set_attribute("mode", Some("launcher".to_owned()));
+        wait_for("the launcher", || query(&root, "[part=launcher]").is_some()).await;
+        assert!(element(&root, ".engage-feedback__panel").has_attribute("hidden"));
+        assert_eq!(count(&root, "[style]"), 0);
+        handle.unmount();
+        assert_eq!(root.child_element_count(), 0);
+    }
+}

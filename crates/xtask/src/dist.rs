@@ -84,8 +84,9 @@ pub fn run() -> Result<Sizes> {
         dist.join("engage.js"),
         loader.replace("__ENGAGE_VERSION__", &version),
     )?;
-    // Shipped beside the loader: its TypeScript types and the iframe mode's script.
-    for file in ["engage.d.ts", "embed.js"] {
+    // Shipped beside the loader: its TypeScript types, the iframe mode's script and the
+    // lottery verify page.
+    for file in ["engage.d.ts", "embed.js", "verify.html", "verify.js"] {
         std::fs::copy(root.join("www").join(file), dist.join(file))
             .with_context(|| format!("copying www/{file} into dist/"))?;
     }

@@ -18,7 +18,7 @@ commands:
   demo               build the widgets and start the demo at http://127.0.0.1:8080
   test               run every test: core, server, wasm in Chromium, end-to-end, size budget
   dist               build the widget bundle into dist/ and print its sizes
-  bench              measure the bundle's size and the server's hot paths under load
+  bench              measure the bundle's size, the server's hot paths and the leaderboard
   setup [--browser]  install what is missing (wasm target, npm packages, Chromium)
   wasm-test-runner   run a wasm test binary in headless Chromium (used by cargo as a runner)
 ";
@@ -135,10 +135,21 @@ fn bench() -> Result<()> {
     exec(
         Command::new("node")
             .arg("tests/bench/load.mjs")
-            .env("ENGAGE_SERVER_BIN", server)
+            .env("ENGAGE_SERVER_BIN", &server)
             .env("RUST_LOG", "error"),
     )?;
     eprintln!("    results are also in target/bench/load.json");
+    step(
+        "leaderboard: 100,000 members and 1,000,000 ledger entries, against /healthz \
+         (tests/bench/leaderboard.mjs)",
+    );
+    exec(
+        Command::new("node")
+            .arg("tests/bench/leaderboard.mjs")
+            .env("ENGAGE_SERVER_BIN", &server)
+            .env("RUST_LOG", "error"),
+    )?;
+    eprintln!("    results are also in target/bench/leaderboard.json");
     Ok(())
 }
 

@@ -247,7 +247,7 @@ fn bit(index: usize) -> u32 {
 
 /// `at` as a short date and time in the viewer's zone ("Nov 30, 18:00", "11月30日 18:00"),
 /// formatted by the browser's `Intl` rather than a time-zone database in the wasm.
-fn local_time(lang: Lang, at: Timestamp) -> String {
+pub(crate) fn local_time(lang: Lang, at: Timestamp) -> String {
     // Milliseconds since 1970 are exact in an f64 for every time jiff accepts.
     #[allow(clippy::cast_precision_loss)]
     let date = js_sys::Date::new(&JsValue::from_f64(at.as_millisecond() as f64));
@@ -450,7 +450,7 @@ fn ready(form: Form, frame: Frame) -> AnyView {
 
 /// A fresh id for an element, unique in the document even without a shadow root (a Leptos app
 /// with several polls).
-fn element_id(prefix: &str) -> String {
+pub(crate) fn element_id(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
