@@ -40,7 +40,7 @@ window.addEventListener("message", (event) => {
   }
 });
 
-for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:error"]) {
+for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:feedback", "engage:badge", "engage:error"]) {
   widget?.addEventListener(type, (event) => tell({ type, detail: event.detail }));
 }
 

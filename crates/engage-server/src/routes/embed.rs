@@ -14,12 +14,14 @@ use serde::Deserialize;
 use crate::state::AppState;
 
 /// The widgets that can be embedded, by the name used in `/embed/{widget}`.
-const WIDGETS: [&str; 2] = ["checkin", "poll"];
+const WIDGETS: [&str; 4] = ["checkin", "poll", "lottery", "feedback"];
 
 #[derive(Debug, Deserialize)]
 pub struct EmbedQuery {
     site: Option<String>,
     poll: Option<String>,
+    lottery: Option<String>,
+    mode: Option<String>,
     lang: Option<String>,
     theme: Option<String>,
     #[serde(rename = "member-token")]
@@ -61,16 +63,27 @@ pub async fn embed_page(
         }
     };
     let mut attributes = vec![("site", site.id.to_string())];
-    if widget == "poll" {
-        match query.poll.as_deref().map(|p| parse_slug("poll id", p, 64)) {
-            Some(Ok(poll)) => attributes.push(("poll", poll)),
+    // The widgets that show one thing of the site name it.
+    let subject = match widget.as_str() {
+        "poll" => Some(("poll", query.poll.as_deref())),
+        "lottery" => Some(("lottery", query.lottery.as_deref())),
+        _ => None,
+    };
+    if let Some((name, value)) = subject {
+        match value.map(|v| parse_slug("id", v, 64)) {
+            Some(Ok(id)) => attributes.push((name, id)),
             _ => {
-                return refusal(
-                    StatusCode::BAD_REQUEST,
-                    "the embed URL needs ?poll=<poll id>",
-                );
+                let message = format!("the embed URL needs ?{name}=<{name} id>");
+                return refusal(StatusCode::BAD_REQUEST, &message);
             }
         }
+    }
+    if widget == "feedback"
+        && let Some(mode) = query
+            .mode
+            .filter(|m| matches!(m.as_str(), "inline" | "launcher"))
+    {
+        attributes.push(("mode", mode));
     }
     // Unknown values are dropped, so the widget falls back to its defaults.
     if let Some(lang) = query.lang.filter(|l| matches!(l.as_str(), "en" | "zh-CN")) {

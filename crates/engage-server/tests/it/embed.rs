@@ -57,6 +57,10 @@ async fn an_embed_page_holds_one_widget_under_a_strict_policy() {
     let poll = page(&server, "/embed/poll?site=forum&poll=favourite-feature").await;
     assert_eq!(poll.status, StatusCode::OK);
     assert!(html(&poll).contains(r#"<engage-poll site="forum" poll="favourite-feature">"#));
+    let lottery = page(&server, "/embed/lottery?site=forum&lottery=spring-wheel").await;
+    assert!(html(&lottery).contains(r#"<engage-lottery site="forum" lottery="spring-wheel">"#));
+    let feedback = page(&server, "/embed/feedback?site=forum&mode=inline").await;
+    assert!(html(&feedback).contains(r#"<engage-feedback site="forum" mode="inline">"#));
 }
 
 #[tokio::test]
@@ -85,7 +89,8 @@ async fn query_values_cannot_inject_markup() {
 async fn refused_embeds() {
     let server = TestServer::new().await;
     let cases = [
-        ("/embed/lottery?site=forum", StatusCode::NOT_FOUND),
+        ("/embed/leaderboard-x?site=forum", StatusCode::NOT_FOUND),
+        ("/embed/lottery?site=forum", StatusCode::BAD_REQUEST),
         ("/embed/checkin", StatusCode::BAD_REQUEST),
         ("/embed/checkin?site=nope", StatusCode::NOT_FOUND),
         ("/embed/checkin?site=..%2F", StatusCode::NOT_FOUND),
