@@ -10,9 +10,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { join } from "node:path";
-import { axeViolations, cli, freePort, launchBrowser, mintToken, openPage, root, startServer } from "./harness.mjs";
+import { axeViolations, cli, launchBrowser, openPage, root, startHostSite } from "./harness.mjs";
 
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const shots = join(root, "target", "e2e-screenshots");
@@ -27,21 +26,11 @@ categories = [{ id = "bug", label = "Bug" }, { id = "idea", label = "Idea" }]
 
 let server;
 let browser;
-let club; // a site registered through the command line, with its secret and API key
-let host; // the club's own pages, on their own origin
+let club; // a site on its own origin, registered through the command line with its rules
 let hostOrigin;
 
 /** Calls the owner's API with the club's API key. */
-async function admin(method, path, body) {
-  const response = await fetch(`${server.origin}/api/v1/admin/sites/club${path}`, {
-    method,
-    headers: { authorization: `Bearer ${club.api_key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const admin = (method, path, body) => club.owner(method, `/api/v1/admin/sites/club${path}`, body);
 
 /** The owner's inbox items whose text contains `q`. */
 async function inbox(q) {
@@ -49,59 +38,27 @@ async function inbox(q) {
   return items;
 }
 
-/**
- * The club's page with the feedback widget: `/?member=…&mode=…&lang=…&theme=…&csp=off`. The
- * member token is minted here, as the club's backend would; the page has a strict CSP of its
- * own unless `csp=off` (the XSS corpus runs without one, so nothing but the widget stops it).
- */
-function clubPage(url) {
-  const query = new URL(url, "http://x").searchParams;
-  const member = query.get("member");
-  const token = member ? mintToken({ secret: club.secret, site: "club", member, name: member }) : null;
-  const attributes = [
-    `site="club"`,
-    token ? `member-token="${token}"` : "",
-    ...["mode", "lang", "theme"].map((name) => (query.get(name) ? `${name}="${query.get(name)}"` : "")),
-  ].join(" ");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Club</title>
-<link rel="icon" href="/favicon.ico"><script type="module" src="${server.origin}/engage.js"></script></head>
-<body><h1>Club news</h1><p>Tell us what you think.</p><engage-feedback ${attributes}></engage-feedback>
-<p id="below">Below the widget</p></body></html>`;
-}
-
 before(async () => {
-  const hostPort = await freePort();
-  hostOrigin = `http://localhost:${hostPort}`;
-  server = await startServer({
-    before: (db) => {
-      club = cli(db, ["site", "add", "--id", "club", "--origin", hostOrigin, "--tz", "Europe/Berlin", "--json"]);
+  // The club's page with the feedback widget: `/?member=…&mode=…&lang=…&theme=…&csp=off`; the
+  // page has a strict CSP of its own unless `csp=off` (the XSS corpus runs without one, so
+  // nothing but the widget stops it).
+  club = await startHostSite({
+    id: "club", tz: "Europe/Berlin", title: "Club news", tag: "engage-feedback", attributes: ["mode"],
+    body: `<p id="below">Below the widget</p>`,
+    setup: (db) => {
       const rules = `${db}.rules.toml`;
       writeFileSync(rules, RULES);
       cli(db, ["rules", "set", "--site", "club", rules, "--json"]);
     },
   });
-  host = createServer((req, res) => {
-    if (req.url.startsWith("/?")) {
-      const headers = { "content-type": "text/html; charset=utf-8" };
-      if (!req.url.includes("csp=off")) {
-        headers["content-security-policy"] =
-          `default-src 'self'; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`;
-      }
-      res.writeHead(200, headers);
-      res.end(clubPage(req.url));
-    } else {
-      res.writeHead(204);
-      res.end();
-    }
-  });
-  await new Promise((ok) => host.listen(hostPort, "localhost", ok));
+  server = club.server;
+  hostOrigin = club.origin;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  host?.close();
-  await server?.stop();
+  await club?.stop();
 });
 
 /** A browser context that records `engage:feedback` events in `window.__feedback`. */

@@ -1,6 +1,7 @@
 // Shared set-up of the end-to-end tests: a real engage-server on a fresh SQLite file in a temp
 // directory, on a free port, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -121,4 +122,74 @@ export async function axeViolations(page, selector) {
     });
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   }, selector);
+}
+
+/**
+ * A host site on its own origin, set up as an owner does: registered with `site add` before the
+ * server starts (`setup(db, site)` may install rules), its pages served from
+ * http://localhost:<port> under a strict CSP of their own (unless a page asks `csp=off`).
+ * A page request `/?member=…&lang=…&theme=…&<attributes>` gets one `<tag>` element: the member
+ * token is minted here, as the host's backend would; `attributes` name the widget's own
+ * attributes taken from the query (with `defaults`).
+ */
+export async function startHostSite({ id, tz = "UTC", title, tag, attributes = [], defaults = {}, body = "", setup }) {
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  let site;
+  const server = await startServer({
+    before: (db) => {
+      site = cli(db, ["site", "add", "--id", id, "--origin", origin, "--tz", tz, "--json"]);
+      setup?.(db, site);
+    },
+  });
+  const page = (url) => {
+    const query = new URL(url, "http://x").searchParams;
+    const value = (name) => query.get(name) ?? defaults[name];
+    const member = query.get("member");
+    const token = member ? mintToken({ secret: site.secret, site: id, member, name: member }) : null;
+    const element = [
+      `site="${id}"`,
+      ...attributes.map((name) => (value(name) ? `${name}="${value(name)}"` : "")),
+      token ? `member-token="${token}"` : "",
+      ...["lang", "theme"].map((name) => (query.get(name) ? `${name}="${query.get(name)}"` : "")),
+    ].filter(Boolean).join(" ");
+    return `<!doctype html><html lang="${query.get("lang") ?? "en"}"><head><meta charset="utf-8"><title>${title}</title>
+<link rel="icon" href="/favicon.ico"><script type="module" src="${server.origin}/engage.js"></script></head>
+<body><h1>${title}</h1><${tag} ${element}></${tag}>${body}</body></html>`;
+  };
+  const host = createHttpServer((req, res) => {
+    if (!req.url.startsWith("/?")) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const headers = { "content-type": "text/html; charset=utf-8" };
+    if (!req.url.includes("csp=off")) {
+      headers["content-security-policy"] =
+        `default-src 'self'; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`;
+    }
+    res.writeHead(200, headers);
+    res.end(page(req.url));
+  });
+  await new Promise((ok) => host.listen(port, "localhost", ok));
+  return {
+    server,
+    site,
+    origin,
+    /** Calls the API as the host's backend or the owner does, with the site's API key. */
+    async owner(method, path, payload) {
+      const response = await fetch(`${server.origin}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${site.api_key}`, "content-type": "application/json" },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+      const answer = await response.json();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+      return answer;
+    },
+    async stop() {
+      host.close();
+      await server.stop();
+    },
+  };
 }

@@ -6,58 +6,31 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { axeViolations, cli, freePort, launchBrowser, mintToken, openPage, root, serverBinary, startServer } from "./harness.mjs";
+import { axeViolations, launchBrowser, openPage, root, serverBinary, startHostSite } from "./harness.mjs";
 
 const shots = join(root, "target", "e2e-screenshots");
 
 let server;
 let browser;
-let fair; // a site registered through the command line, with its secret and API key
-let host; // the site's own pages, on their own origin
+let fair; // a site on its own origin, registered through the command line
 let hostOrigin;
 let work; // a temporary directory for proof files
 
-async function api(method, path, body) {
-  const response = await fetch(`${server.origin}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${fair.api_key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/** The site's page with one lottery: `/?lottery=…&member=…&lang=…&theme=…`, under a strict CSP. */
-function hostPage(url) {
-  const query = new URL(url, "http://x").searchParams;
-  const member = query.get("member");
-  const token = member ? mintToken({ secret: fair.secret, site: "fair", member, name: member }) : null;
-  const attributes = [
-    `site="fair"`,
-    `lottery="${query.get("lottery") ?? "lucky"}"`,
-    token ? `member-token="${token}"` : "",
-    query.get("lang") ? `lang="${query.get("lang")}"` : "",
-    query.get("theme") ? `theme="${query.get("theme")}"` : "",
-  ].join(" ");
-  return `<!doctype html><html lang="${query.get("lang") ?? "en"}"><head><meta charset="utf-8"><title>Spring fair</title>
-<link rel="icon" href="/favicon.ico"><script type="module" src="${server.origin}/engage.js"></script></head>
-<body><h1>Spring fair</h1><engage-lottery ${attributes}></engage-lottery></body></html>`;
-}
+/** Calls the API with the site's API key, as its owner and its backend do. */
+const api = (method, path, body) => fair.owner(method, path, body);
 
 before(async () => {
-  const hostPort = await freePort();
-  hostOrigin = `http://localhost:${hostPort}`;
   work = mkdtempSync(join(tmpdir(), "engage-lottery-"));
-  server = await startServer({
-    before: (db) => {
-      fair = cli(db, ["site", "add", "--id", "fair", "--origin", hostOrigin, "--tz", "Asia/Shanghai", "--json"]);
-    },
+  // The site's page with one lottery: `/?lottery=…&member=…&lang=…&theme=…`.
+  fair = await startHostSite({
+    id: "fair", tz: "Asia/Shanghai", title: "Spring fair", tag: "engage-lottery",
+    attributes: ["lottery"], defaults: { lottery: "lucky" },
   });
+  server = fair.server;
+  hostOrigin = fair.origin;
   const now = Date.now();
   await api("POST", "/api/v1/admin/sites/fair/lotteries", {
     id: "lucky", mode: "wheel",
@@ -73,27 +46,12 @@ before(async () => {
   // The host's backend awards points for its own events: three spins' worth for Kai.
   await api("POST", "/api/v1/sites/fair/events", { member: "kai", name: "Kai", kind: "welcome", idempotency_key: "kai-welcome", points: 30 });
   await api("POST", "/api/v1/sites/fair/events", { member: "mei", name: "Mei", kind: "welcome", idempotency_key: "mei-welcome", points: 50 });
-  host = createServer((req, res) => {
-    if (req.url.startsWith("/?")) {
-      res.writeHead(200, {
-        "content-type": "text/html; charset=utf-8",
-        "content-security-policy":
-          `default-src 'self'; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`,
-      });
-      res.end(hostPage(req.url));
-    } else {
-      res.writeHead(204);
-      res.end();
-    }
-  });
-  await new Promise((ok) => host.listen(hostPort, "localhost", ok));
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  host?.close();
-  await server?.stop();
+  await fair?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -4,61 +4,27 @@
 // strict CSP; Chinese and the dark theme, looked at in screenshots.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { join } from "node:path";
-import { axeViolations, cli, freePort, launchBrowser, mintToken, openPage, root, startServer } from "./harness.mjs";
+import { axeViolations, launchBrowser, openPage, root, startHostSite } from "./harness.mjs";
 
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const shots = join(root, "target", "e2e-screenshots");
 
-let server;
 let browser;
-let club; // a site registered through the command line, with its secret and API key
-let host; // the club's own pages, on their own origin
+let club; // a site on its own origin, registered through the command line
+let server;
 let hostOrigin;
 
 /** Calls the owner's API with the club's API key. */
-async function admin(method, path, body) {
-  const response = await fetch(`${server.origin}/api/v1/admin/sites/club${path}`, {
-    method,
-    headers: { authorization: `Bearer ${club.api_key}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const admin = (method, path, body) => club.owner(method, `/api/v1/admin/sites/club${path}`, body);
 
 const options = (...labels) => labels.map((label) => ({ id: label.toLowerCase().replace(/\W+/g, "-"), label }));
 
-/**
- * The club's page with one poll: `/?poll=…&member=…&lang=…&theme=…`. The member token is
- * minted here, as the club's backend would, and the page has a strict CSP of its own.
- */
-function clubPage(url) {
-  const query = new URL(url, "http://x").searchParams;
-  const member = query.get("member");
-  const token = member ? mintToken({ secret: club.secret, site: "club", member, name: member }) : null;
-  const attributes = [
-    `site="club"`,
-    `poll="${query.get("poll")}"`,
-    token ? `member-token="${token}"` : "",
-    query.get("lang") ? `lang="${query.get("lang")}"` : "",
-    query.get("theme") ? `theme="${query.get("theme")}"` : "",
-  ].join(" ");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Club</title>
-<link rel="icon" href="/favicon.ico"><script type="module" src="${server.origin}/engage.js"></script></head>
-<body><h1>Club news</h1><engage-poll ${attributes}></engage-poll></body></html>`;
-}
-
 before(async () => {
-  const hostPort = await freePort();
-  hostOrigin = `http://localhost:${hostPort}`;
-  server = await startServer({
-    before: (db) => {
-      club = cli(db, ["site", "add", "--id", "club", "--origin", hostOrigin, "--tz", "Europe/Berlin", "--json"]);
-    },
-  });
+  // The club's page with one poll: `/?poll=…&member=…&lang=…&theme=…`.
+  club = await startHostSite({ id: "club", tz: "Europe/Berlin", title: "Club news", tag: "engage-poll", attributes: ["poll"] });
+  server = club.server;
+  hostOrigin = club.origin;
   await admin("POST", "/polls", {
     id: "lunch", question: "Where shall we have lunch?", options: options("Pizza", "Noodles", "Salad"),
     results: "always", points: 3, allow_change: true,
@@ -71,27 +37,12 @@ before(async () => {
     id: "venue", question: "Which venue for the summer party?", options: options("Park", "Rooftop"),
     results: "after_close", closes_at: "2099-06-30T16:00:00Z",
   });
-  host = createServer((req, res) => {
-    if (req.url.startsWith("/?")) {
-      res.writeHead(200, {
-        "content-type": "text/html; charset=utf-8",
-        "content-security-policy":
-          `default-src 'self'; script-src ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`,
-      });
-      res.end(clubPage(req.url));
-    } else {
-      res.writeHead(204);
-      res.end();
-    }
-  });
-  await new Promise((ok) => host.listen(hostPort, "localhost", ok));
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  host?.close();
-  await server?.stop();
+  await club?.stop();
 });
 
 const poll = (page, id) => page.locator(id ? `engage-poll[poll="${id}"]` : "engage-poll");
