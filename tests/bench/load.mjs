@@ -5,6 +5,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cli, mintToken, root, startServer } from "../e2e/harness.mjs";
+import { measure as measureFor, printResults } from "./measure.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS || 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY || 32);
@@ -23,32 +24,7 @@ const token = (member) => {
   return tokens.get(member);
 };
 
-/** Runs `request(i)` from `concurrency` loops for `seconds`; returns throughput and latency. */
-async function measure(name, request) {
-  const latencies = [];
-  let next = 0;
-  let failures = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const i = next++;
-      const start = performance.now();
-      const response = await request(i);
-      const body = await response.text();
-      if (!response.ok) {
-        failures++;
-        if (failures <= 3) console.error(`${name}: ${response.status} ${body}`);
-      }
-      latencies.push(performance.now() - start);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
-  return { name, requests: latencies.length, failures, per_second: latencies.length / elapsed, p50_ms: pct(0.5), p99_ms: pct(0.99) };
-}
+const measure = (name, request) => measureFor(name, request, { seconds, concurrency });
 
 const api = `${server.origin}/api/v1/sites/bench`;
 const json = (member, body) => ({
@@ -72,12 +48,8 @@ results.push(await measure("POST vote, a new member each (ballot, tally, award)"
 results.push(await measure("GET poll with tally", (i) => fetch(`${api}/polls/bench-poll`, { headers: { authorization: `Bearer ${token(`v${i % 1000}`)}` } })));
 await server.stop();
 
-const baseline = results[0].per_second;
 console.log(`\n${seconds} s per path, ${concurrency} concurrent clients, one SQLite file (WAL, synchronous=FULL)\n`);
-console.log(`${"path".padEnd(52)} ${"req/s".padStart(8)} ${"vs base".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"failed".padStart(7)}`);
-for (const r of results) {
-  console.log(`${r.name.padEnd(52)} ${r.per_second.toFixed(0).padStart(8)} ${(r.per_second / baseline).toFixed(2).padStart(8)} ${r.p50_ms.toFixed(1).padStart(8)} ${r.p99_ms.toFixed(1).padStart(8)} ${String(r.failures).padStart(7)}`);
-}
+printResults(results, 52);
 mkdirSync(join(root, "target/bench"), { recursive: true });
 writeFileSync(join(root, "target/bench/load.json"), JSON.stringify({ seconds, concurrency, results }, null, 2));
 if (results.some((r) => r.failures > 0)) process.exitCode = 1;

@@ -12,6 +12,8 @@ use crate::ledger::Source;
 
 pub mod feedback;
 
+pub mod leaderboard;
+
 pub mod lottery;
 
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
@@ -102,9 +104,28 @@ pub struct Me {
     pub title: String,
     /// The next level and the balance that reaches it, if any.
     pub next_level: Option<NextLevel>,
+    /// Badges earned, newest first.
     pub badges: Vec<BadgeView>,
     /// The most recent ledger entries, newest first.
     pub ledger: Vec<LedgerEntryView>,
+    /// Badges of the site's rules the member has not earned yet, in the rules' order.
+    #[serde(default)]
+    pub badges_available: Vec<BadgeAvailable>,
+    /// Points earned in all (positive ledger entries): the all-time leaderboard's number.
+    #[serde(default)]
+    pub earned: i64,
+}
+
+/// A badge still to earn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeAvailable {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The title the badge grants, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,9 +138,13 @@ pub struct NextLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeView {
     pub id: String,
+    /// The badge's name in the current rules (its id when the rules no longer define it).
     pub name: String,
     #[serde(with = "crate::rfc3339")]
     pub earned_at: jiff::Timestamp,
+    /// The title the badge grants, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,6 +315,9 @@ pub struct PollView {
     /// The most anonymous votes per IP address (owner answers only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_limit: Option<u32>,
+    /// Badge ids this vote earned (vote answers to members only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badges: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -108,6 +108,23 @@ impl LotteryId {
     }
 }
 
+/// A badge's slug, chosen by the site owner in the rules; same alphabet as a [`SiteId`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct BadgeId(String);
+
+impl BadgeId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<BadgeId, IdError> {
+        parse_slug("badge id", value, Self::MAX_LEN).map(BadgeId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The random id an anonymous visitor's browser keeps (`X-Engage-Visitor`): 8 to 64 ASCII
 /// letters, digits, `-` and `_`. It is not a secret and proves nothing; it only tells one
 /// browser's votes from another's, and per-IP limits bound what a forger can do with it.
@@ -202,6 +219,7 @@ impl_id_traits!(MemberId);
 impl_id_traits!(PollId);
 impl_id_traits!(LotteryId);
 impl_id_traits!(VisitorId);
+impl_id_traits!(BadgeId);
 
 #[cfg(test)]
 mod tests {

@@ -5,10 +5,12 @@
 //! every rule can be tested without a database or a browser.
 
 pub mod api;
+pub mod badges;
 pub mod calendar;
 pub mod checkin;
 pub mod feedback;
 pub mod ids;
+pub mod leaderboard;
 pub mod ledger;
 pub mod level;
 pub mod lottery;
@@ -17,5 +19,5 @@ pub mod rfc3339;
 pub mod rules;
 pub mod ymd;
 
-pub use ids::{IdError, LotteryId, MemberId, PollId, SiteId, VisitorId};
+pub use ids::{BadgeId, IdError, LotteryId, MemberId, PollId, SiteId, VisitorId};
 pub use jiff;

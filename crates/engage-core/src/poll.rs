@@ -436,6 +436,7 @@ fn view(
         awarded: None,
         points: None,
         ip_limit: None,
+        badges: None,
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::badges::{BadgeRule, Criterion};
 use crate::feedback::FeedbackRules;
 use crate::ledger::Source;
 
@@ -19,6 +20,9 @@ pub struct Rules {
     pub points: PointsRules,
     pub levels: Vec<LevelRule>,
     pub feedback: FeedbackRules,
+    /// Badges (勋章), each earned once; see `crate::badges`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub badges: Vec<BadgeRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +57,10 @@ pub struct MakeupRules {
 pub struct PointsRules {
     /// The most points a source may award one member in one day.
     pub daily_caps: BTreeMap<Source, i64>,
+    /// Points per host event kind (`[points.events] comment = 5`), used when `POST /events`
+    /// names no points.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +88,7 @@ impl Default for Rules {
             })
             .collect(),
             feedback: FeedbackRules::default(),
+            badges: Vec::new(),
         }
     }
 }
@@ -114,6 +123,11 @@ impl Default for MakeupRules {
 impl Rules {
     pub fn daily_cap(&self, source: Source) -> Option<i64> {
         self.points.daily_caps.get(&source).copied()
+    }
+
+    /// The points the rules give a host event of `kind`, if they name it.
+    pub fn event_points(&self, kind: &str) -> Option<i64> {
+        self.points.events.get(kind).copied()
     }
 }
 
@@ -183,6 +197,24 @@ pub enum RulesErrorKind {
     /// Occurs when a list has more entries than allowed.
     #[error("at most {max} entries are allowed, not {count}")]
     TooMany { count: usize, max: usize },
+    /// Occurs when a badge criterion has a name that is no criterion.
+    #[error("unknown badge criterion '{0}'")]
+    UnknownCriterion(String),
+    /// Occurs when two badges share an id.
+    #[error("badge '{0}' is listed more than once")]
+    DuplicateBadge(String),
+    /// Occurs when a badge's name is blank or too long.
+    #[error("a name must have 1 to {max} characters and not be blank")]
+    BadName { max: usize },
+    /// Occurs when a badge's description is too long.
+    #[error("a description must have at most {max} characters")]
+    BadDescription { max: usize },
+    /// Occurs when an `all` or `any` criterion lists nothing.
+    #[error("an 'all' or 'any' criterion needs at least one criterion")]
+    EmptyCriteria,
+    /// Occurs when criteria nest deeper than allowed.
+    #[error("criteria may nest at most {max} levels deep")]
+    CriteriaTooDeep { max: usize },
 }
 
 impl std::fmt::Display for RulesError {
@@ -231,6 +263,8 @@ pub fn parse_rules(text: &str, format: RulesFormat) -> Result<Rules, RulesError>
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     Key(&'static str),
+    /// A key the owner chose (an event kind, a criterion's name).
+    Name(String),
     Index(usize),
 }
 
@@ -272,6 +306,12 @@ fn validate_rules(rules: &Rules) -> Result<(), Invalid> {
         let path = vec![Key("points"), Key("daily_caps"), Key(source.as_str())];
         range(path, *cap, 0, MAX_POINTS)?;
     }
+    for (kind, points) in &rules.points.events {
+        let path = vec![Key("points"), Key("events"), Step::Name(kind.clone())];
+        crate::ids::parse_slug("event kind", kind, MAX_EVENT_KIND_LEN)
+            .map_err(|e| (path.clone(), RulesErrorKind::BadId(e)))?;
+        range(path, *points, 0, MAX_POINTS)?;
+    }
     if rules.levels.is_empty() {
         return Err((vec![Key("levels")], RulesErrorKind::NoLevels));
     }
@@ -300,7 +340,120 @@ fn validate_rules(rules: &Rules) -> Result<(), Invalid> {
         }
         previous = Some(level.min_points);
     }
-    validate_feedback_rules(&rules.feedback)
+    validate_feedback_rules(&rules.feedback)?;
+    validate_badges(&rules.badges)
+}
+
+/// The most badges one document may define.
+pub const MAX_BADGES: usize = 100;
+const MAX_BADGE_NAME_CHARS: usize = 64;
+const MAX_BADGE_DESCRIPTION_CHARS: usize = 200;
+const MAX_CRITERIA_DEPTH: usize = 8;
+const MAX_EVENT_KIND_LEN: usize = 64;
+
+fn validate_badges(badges: &[BadgeRule]) -> Result<(), Invalid> {
+    use Step::{Index, Key};
+    if badges.len() > MAX_BADGES {
+        let count = badges.len();
+        let too_many = RulesErrorKind::TooMany {
+            count,
+            max: MAX_BADGES,
+        };
+        return Err((vec![Key("badges")], too_many));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, badge) in badges.iter().enumerate() {
+        let at = |field| vec![Key("badges"), Index(i), Key(field)];
+        crate::ids::BadgeId::parse(&badge.id).map_err(|e| (at("id"), RulesErrorKind::BadId(e)))?;
+        if !seen.insert(badge.id.as_str()) {
+            return Err((at("id"), RulesErrorKind::DuplicateBadge(badge.id.clone())));
+        }
+        let name_chars = badge.name.trim().chars().count();
+        if name_chars == 0 || badge.name.chars().count() > MAX_BADGE_NAME_CHARS {
+            let max = MAX_BADGE_NAME_CHARS;
+            return Err((at("name"), RulesErrorKind::BadName { max }));
+        }
+        if let Some(description) = &badge.description
+            && description.chars().count() > MAX_BADGE_DESCRIPTION_CHARS
+        {
+            let max = MAX_BADGE_DESCRIPTION_CHARS;
+            return Err((at("description"), RulesErrorKind::BadDescription { max }));
+        }
+        if let Some(title) = &badge.title {
+            let chars = title.trim().chars().count();
+            if chars == 0 || chars > 64 {
+                return Err((at("title"), RulesErrorKind::BadTitle));
+            }
+        }
+        validate_criterion(&badge.criteria, at("criteria"), 1)?;
+    }
+    Ok(())
+}
+
+/// Checks one criterion at `path` (the criterion's table) and what it nests.
+fn validate_criterion(criterion: &Criterion, path: Vec<Step>, depth: usize) -> Result<(), Invalid> {
+    use Step::{Index, Key, Name};
+    if depth > MAX_CRITERIA_DEPTH {
+        let max = MAX_CRITERIA_DEPTH;
+        return Err((path, RulesErrorKind::CriteriaTooDeep { max }));
+    }
+    let at = |key: &'static str| {
+        let mut path = path.clone();
+        path.push(Key(key));
+        path
+    };
+    let range = |path: Vec<Step>, value: i64, min: i64, max: i64| {
+        if (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err((path, RulesErrorKind::OutOfRange { value, min, max }))
+        }
+    };
+    const MAX_COUNT: i64 = 1_000_000;
+    match criterion {
+        Criterion::FirstCheckin => Ok(()),
+        Criterion::Streak(n) => range(at("streak"), i64::from(*n), 1, 3650),
+        Criterion::Checkins(n) => range(at("checkins"), i64::from(*n), 1, MAX_COUNT),
+        Criterion::Points(n) => range(at("points"), *n, 1, i64::MAX),
+        Criterion::Spent(n) => range(at("spent"), *n, 1, i64::MAX),
+        Criterion::Votes(n) => range(at("votes"), i64::from(*n), 1, MAX_COUNT),
+        Criterion::Feedback(n) => range(at("feedback"), i64::from(*n), 1, MAX_COUNT),
+        Criterion::Rank { top, .. } => {
+            let mut path = at("rank");
+            path.push(Key("top"));
+            range(path, i64::from(*top), 1, 1000)
+        }
+        Criterion::Event { kind, count } => {
+            let mut kind_path = at("event");
+            kind_path.push(Key("kind"));
+            crate::ids::parse_slug("event kind", kind, MAX_EVENT_KIND_LEN)
+                .map_err(|e| (kind_path, RulesErrorKind::BadId(e)))?;
+            let mut count_path = at("event");
+            count_path.push(Key("count"));
+            range(count_path, i64::from(*count), 1, MAX_COUNT)
+        }
+        Criterion::All(list) | Criterion::Any(list) => {
+            let key = if matches!(criterion, Criterion::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
+            if list.is_empty() {
+                return Err((at(key), RulesErrorKind::EmptyCriteria));
+            }
+            for (i, inner) in list.iter().enumerate() {
+                let mut inner_path = at(key);
+                inner_path.push(Index(i));
+                validate_criterion(inner, inner_path, depth + 1)?;
+            }
+            Ok(())
+        }
+        Criterion::Unknown(name) => {
+            let mut path = path.clone();
+            path.push(Name(name.clone()));
+            Err((path, RulesErrorKind::UnknownCriterion(name.clone())))
+        }
+    }
 }
 
 fn validate_feedback_rules(feedback: &FeedbackRules) -> Result<(), Invalid> {
@@ -378,6 +531,12 @@ fn path_to_string(path: &[Step]) -> String {
                 }
                 out.push_str(key);
             }
+            Step::Name(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
             Step::Index(i) => out.push_str(&format!("[{i}]")),
         }
     }
@@ -398,6 +557,7 @@ fn toml_line_of_path(text: &str, path: &[Step]) -> Option<usize> {
     for step in path {
         let value = match step {
             Step::Key(key) => table.and_then(|t| t.get(*key)),
+            Step::Name(name) => table.and_then(|t| t.get(name.as_str())),
             Step::Index(i) => array.and_then(|a| a.get(*i)),
         };
         let Some(value) = value else { break };

@@ -97,6 +97,26 @@ pub mod list {
     }
 }
 
+/// The same codec for an optional date (`null` when absent).
+pub mod option {
+    use super::*;
+    use serde::Deserialize;
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.serialize_str(&format(*date)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Date>, D::Error> {
+        let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(deserializer)?;
+        text.map(|text| DateVisitor.visit_str(&text)).transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

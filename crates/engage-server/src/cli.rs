@@ -1,5 +1,6 @@
-//! The command line: `serve`, `site add`, `rules set` and `verify-lottery`. The server binary is also the owner's
-//! tool; commands that report print JSON with `--json`.
+//! The command line: `serve`, `site add`, `site webhook`, `rules set`, `verify-lottery` and
+//! `bench-seed`. The server binary is also the owner's tool; commands that report print JSON
+//! with `--json`.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ use crate::routes::router;
 use crate::state::{AppState, Config};
 use crate::store::{NewSite, Site, Store, StoreError};
 use crate::token::{hash_api_key, new_api_key, new_site_secret};
+use crate::webhooks::{new_webhook_secret, spawn_delivery_worker, valid_webhook_url};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,6 +47,24 @@ pub enum Command {
     Rules(RulesCommand),
     /// Recompute every outcome of a lottery's published proof; exits non-zero on a mismatch.
     VerifyLottery(VerifyLotteryArgs),
+    /// Fill a site with many members and ledger entries, for benchmarks (not for real sites).
+    BenchSeed(BenchSeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// An existing site.
+    #[arg(long)]
+    pub site: SiteId,
+    #[arg(long, default_value_t = 100_000)]
+    pub members: u32,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u32,
+    /// Entries are spread over this many days ending today (in the site's time zone).
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +103,25 @@ pub struct ServeArgs {
 pub enum SiteCommand {
     /// Create a site; prints its member-token secret and API key (shown only once).
     Add(SiteAddArgs),
+    /// Set where the site's signed webhooks go; prints the URL and the signing secret.
+    Webhook(SiteWebhookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteWebhookArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long)]
+    pub site: SiteId,
+    /// Where events are posted, e.g. https://forum.example.com/hooks/engage.
+    #[arg(long)]
+    pub url: String,
+    /// Replace the signing secret (the first call always makes one).
+    #[arg(long)]
+    pub rotate_secret: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +200,9 @@ pub enum CliError {
     /// Occurs when a rules document does not validate.
     #[error("{path}: {error}")]
     Rules { path: String, error: RulesError },
+    /// Occurs when a webhook URL is not http:// or https:// with a host.
+    #[error("webhook url '{0}' must be an http:// or https:// URL with a host")]
+    InvalidWebhookUrl(String),
 }
 
 /// Runs a command, writing its report to `out`.
@@ -168,6 +210,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<(), CliError>
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Site(SiteCommand::Add(args)) => site_add(args, out).await,
+        Command::Site(SiteCommand::Webhook(args)) => site_webhook(args, out).await,
+        Command::BenchSeed(args) => bench_seed(args, out).await,
         Command::Rules(RulesCommand::Set(args)) => rules_set(args, out).await,
         Command::VerifyLottery(args) => verify_lottery(&args, out),
     }
@@ -197,8 +241,10 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         limits: LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute),
         ..Config::default()
     };
-    let state = AppState::new(store, config);
+    let state = AppState::new(store.clone(), config);
     let tallies = state.tallies.clone();
+    let watch = store.watch.clone();
+    spawn_delivery_worker(store, state.config.webhooks.clone());
     let limits = state.limits.clone();
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -214,8 +260,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     )
     .with_graceful_shutdown(async move {
         shutdown_signal().await;
-        // Live tally streams never end by themselves; end them so the shutdown can finish.
+        // Live streams never end by themselves; end them so the shutdown can finish.
         tallies.close();
+        watch.leaderboards.close();
     })
     .await
     .map_err(io("server failed"))?;
@@ -297,6 +344,62 @@ async fn site_add(args: SiteAddArgs, out: &mut (dyn Write + Send)) -> Result<(),
             args.id
         )
     };
+    writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let url = args.url.trim();
+    if !valid_webhook_url(url) {
+        return Err(CliError::InvalidWebhookUrl(url.to_owned()));
+    }
+    let store = Store::open(&args.db.db).await?;
+    let settings = store
+        .set_webhook(
+            &args.site,
+            url,
+            &new_webhook_secret(),
+            args.rotate_secret,
+            Timestamp::now(),
+        )
+        .await?;
+    let report = if args.json {
+        serde_json::json!({ "site": args.site, "url": settings.url, "secret": settings.secret })
+            .to_string()
+    } else {
+        format!(
+            "webhook of site '{}': {}\nsigning secret: {}",
+            args.site, settings.url, settings.secret
+        )
+    };
+    writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+async fn bench_seed(args: BenchSeedArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let store = Store::open(&args.db.db).await?;
+    let site = store
+        .site(&args.site)
+        .await?
+        .ok_or_else(|| StoreError::SiteNotFound(args.site.clone()))?;
+    let zone = TimeZone::get(&site.tz).map_err(|_| CliError::InvalidTimeZone(site.tz.clone()))?;
+    let now = Timestamp::now();
+    let today = engage_core::calendar::calendar_day(now, &zone);
+    let started = std::time::Instant::now();
+    let rows = store
+        .bench_seed(
+            &args.site,
+            args.members,
+            args.entries,
+            args.days,
+            today,
+            now,
+        )
+        .await?;
+    let report = serde_json::json!({
+        "site": args.site,
+        "members": args.members,
+        "ledger_rows": rows,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
     writeln!(out, "{report}").map_err(io("cannot write output"))
 }
 

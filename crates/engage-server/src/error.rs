@@ -77,6 +77,9 @@ pub enum ApiError {
     /// Occurs when the feedback in the path does not exist on the site.
     #[error("feedback {0} does not exist")]
     FeedbackNotFound(String),
+    /// Occurs when asking for a site's webhook before one was set.
+    #[error("the site has no webhook; set one with PUT /api/v1/admin/sites/{{site}}/webhook")]
+    WebhookNotSet,
     /// Occurs when a member named in a request does not exist.
     #[error("member '{0}' does not exist")]
     MemberNotFound(String),
@@ -154,7 +157,7 @@ impl ApiError {
                 FeedbackError::MembersOnly => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            ApiError::FeedbackNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::FeedbackNotFound(_) | ApiError::WebhookNotSet => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Makeup(refused) => match refused {
                 MakeupError::Disabled => StatusCode::FORBIDDEN,
@@ -220,6 +223,7 @@ impl ApiError {
             },
             ApiError::FeedbackNotFound(_) => "feedback_not_found",
             ApiError::MemberNotFound(_) => "member_not_found",
+            ApiError::WebhookNotSet => "webhook_not_found",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Makeup(refused) => match refused {

@@ -73,6 +73,21 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::InvalidQuery(rejection.body_text())
 }
 
+/// A `limit` from the query string: `default` when absent or empty, else a whole number from 1
+/// to `max`.
+pub fn query_limit(text: Option<&str>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match text {
+        None | Some("") => Ok(default),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::InvalidQuery(format!("limit must be a whole number from 1 to {max}"))
+            }),
+    }
+}
+
 /// The raw value of the path parameter `name`; a route without it is a bug.
 pub async fn path_param(parts: &mut Parts, name: &str) -> Result<String, ApiError> {
     let Path(mut params) = parts

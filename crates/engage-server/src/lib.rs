@@ -11,6 +11,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 pub mod token;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use limits::LimitConfig;

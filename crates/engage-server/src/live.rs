@@ -1,15 +1,24 @@
-//! Live tallies: one `tokio::sync::broadcast` channel per (site, poll), created when the first
-//! listener arrives, on which the poll's version is announced after every stored vote, changed
-//! vote and edit. Only the version travels, never counts: a listener learns *that* the poll
-//! changed and reads it again through the route that applies the visibility rules.
+//! Live updates. Tallies: one `tokio::sync::broadcast` channel per (site, poll), created when
+//! the first listener arrives, on which the poll's version is announced after every stored vote,
+//! changed vote and edit. Leaderboards: one channel per site, announced after every committed
+//! ledger entry. Only a version travels, never counts or points: a listener learns *that*
+//! something changed and reads it again through the route that applies the rules.
+//! [`version_events`] turns a channel into the server-sent event stream both use.
 //!
 //! The channels live in this process; with several replicas each announces its own writes.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Mutex;
+use std::time::Duration;
 
+use axum::response::sse::Event;
 use engage_core::{PollId, SiteId};
+use futures_util::Stream;
 use tokio::sync::broadcast;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::time::Instant;
 
 /// Versions a slow listener may fall behind by before it skips to the newest (it only ever
 /// needs the newest).
@@ -71,4 +80,140 @@ impl TallyChannels {
             .by_poll
             .len()
     }
+}
+
+/// The per-site leaderboard channels. Each site's version counts the ledger changes this process
+/// committed since it started; a listener only compares it with the last one it saw.
+#[derive(Debug, Default)]
+pub struct LeaderboardChannels {
+    state: Mutex<LeaderboardState>,
+}
+
+#[derive(Debug, Default)]
+struct LeaderboardState {
+    by_site: HashMap<SiteId, (u64, Option<broadcast::Sender<u64>>)>,
+    closed: bool,
+}
+
+impl LeaderboardChannels {
+    /// Listens to a site's leaderboard: its current version and the receiver of newer ones;
+    /// `None` once the server is shutting down.
+    pub fn subscribe(&self, site: &SiteId) -> Option<(u64, broadcast::Receiver<u64>)> {
+        let mut state = self.state.lock().expect("leaderboard channels lock");
+        if state.closed {
+            return None;
+        }
+        let (version, sender) = state.by_site.entry(site.clone()).or_default();
+        let sender = match sender {
+            Some(sender) if sender.receiver_count() > 0 => sender,
+            _ => sender.insert(broadcast::channel(CHANNEL_CAPACITY).0),
+        };
+        Some((*version, sender.subscribe()))
+    }
+
+    /// Announces that the site's ledger changed.
+    pub fn publish(&self, site: &SiteId) {
+        let mut state = self.state.lock().expect("leaderboard channels lock");
+        let (version, sender) = state.by_site.entry(site.clone()).or_default();
+        *version += 1;
+        if let Some(sender) = sender {
+            // An error only means that every listener has just left.
+            if sender.send(*version).is_err() {
+                state.by_site.get_mut(site).map(|(_, sender)| sender.take());
+            }
+        }
+    }
+
+    /// Ends every stream (graceful shutdown).
+    pub fn close(&self) {
+        let mut state = self.state.lock().expect("leaderboard channels lock");
+        state.closed = true;
+        for (_, sender) in state.by_site.values_mut() {
+            sender.take();
+        }
+    }
+}
+
+/// Where a live stream is: the version to send first, and when it last sent a change.
+struct VersionStream {
+    name: &'static str,
+    first: Option<u64>,
+    receiver: Option<Receiver<u64>>,
+    last_change_sent: Option<Instant>,
+    interval: Duration,
+    /// When the poll closes, if that is still ahead; cleared once announced.
+    closes: Option<Instant>,
+    /// The last version sent, repeated when announcing the close.
+    version: u64,
+}
+
+/// A server-sent event stream of versions: `event: <name>` with `data: {"version": n}` first
+/// with `version`, then whenever `receiver` announces a newer one (announcements within
+/// `interval` of the last event become one event), and once at `closes` if given.
+pub fn version_events(
+    name: &'static str,
+    version: u64,
+    receiver: Option<Receiver<u64>>,
+    interval: Duration,
+    closes: Option<Instant>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let start = VersionStream {
+        name,
+        first: Some(version),
+        receiver,
+        last_change_sent: None,
+        interval,
+        closes,
+        version,
+    };
+    futures_util::stream::unfold(start, |mut stream| async move {
+        if let Some(version) = stream.first.take() {
+            return Some((Ok(version_event(stream.name, version)), stream));
+        }
+        let closes = stream.closes;
+        let receiver = stream.receiver.as_mut()?;
+        let received = async {
+            loop {
+                match receiver.recv().await {
+                    Ok(version) => break Some(version),
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break None,
+                }
+            }
+        };
+        let closing = async {
+            match closes {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let mut version = tokio::select! {
+            received = received => received?,
+            () = closing => {
+                stream.closes = None;
+                let version = stream.version;
+                return Some((Ok(version_event(stream.name, version)), stream));
+            }
+        };
+        if let Some(last) = stream.last_change_sent {
+            tokio::time::sleep_until(last + stream.interval).await;
+        }
+        // Whatever arrived while waiting is told by the same event.
+        loop {
+            match receiver.try_recv() {
+                Ok(newer) => version = version.max(newer),
+                Err(TryRecvError::Lagged(_)) => continue,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        stream.last_change_sent = Some(Instant::now());
+        stream.version = version;
+        Some((Ok(version_event(stream.name, version)), stream))
+    })
+}
+
+fn version_event(name: &'static str, version: u64) -> Event {
+    Event::default()
+        .event(name)
+        .data(serde_json::json!({ "version": version }).to_string())
 }

@@ -41,6 +41,10 @@ pub struct Config {
     /// The least time between two `tally` events on one live stream: a busy poll's votes are
     /// announced together, so listening widgets re-read it at most this often.
     pub tally_event_interval: Duration,
+    /// The least time between two `leaderboard` events on one live stream.
+    pub leaderboard_event_interval: Duration,
+    /// How the webhook worker delivers (retry schedule, timeout).
+    pub webhooks: crate::webhooks::DeliverySettings,
 }
 
 impl Default for Config {
@@ -51,6 +55,8 @@ impl Default for Config {
             www_dir: PathBuf::from("www"),
             limits: LimitConfig::default(),
             tally_event_interval: Duration::from_secs(1),
+            leaderboard_event_interval: Duration::from_secs(1),
+            webhooks: crate::webhooks::DeliverySettings::default(),
         }
     }
 }

@@ -115,6 +115,9 @@ pub struct FeedbackSent {
     /// The member's balance afterwards (members only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
+    /// Badge ids this feedback earned (members only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badges: Option<Vec<String>>,
 }
 
 /// `GET /api/v1/sites/{site}/feedback/form`: what the widget needs to draw the form.

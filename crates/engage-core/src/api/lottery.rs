@@ -202,6 +202,9 @@ pub struct SpinResult {
     pub stock: Vec<PrizeStock>,
     /// The published hash of the seed that decided this spin.
     pub seed_hash: String,
+    /// Badge ids this spin earned.
+    #[serde(default)]
+    pub badges: Vec<String>,
 }
 
 /// `POST /api/v1/sites/{site}/lotteries/{lottery}/entries` (giveaways).
@@ -213,6 +216,9 @@ pub struct EntryResult {
     pub entrants: u64,
     pub points: i64,
     pub spent: i64,
+    /// Badge ids this entry earned.
+    #[serde(default)]
+    pub badges: Vec<String>,
 }
 
 /// A prize as the proof lists it: its weight and its stock when the lottery opened.

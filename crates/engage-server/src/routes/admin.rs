@@ -1,17 +1,21 @@
 //! The owner's API under `/api/v1/admin`, called with the site's API key: creating and editing
-//! polls. Answers show the poll as its owner sees it: always with the tally, and `ip_limit`.
+//! polls (answers show the poll as its owner sees it: always with the tally, and `ip_limit`),
+//! and the site's webhook with its delivery log.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use engage_core::api::{CreatePoll, PollView, UpdatePoll};
+use engage_core::jiff::Timestamp;
 use engage_core::poll::{owner_poll_view, validate_poll};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::SiteKey;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, PollPath};
+use crate::extract::{ApiJson, ApiQuery, PollPath, query_limit};
 use crate::state::AppState;
-use crate::store::PollUpdated;
+use crate::store::{PollUpdated, WebhookSettings};
+use crate::webhooks::{new_webhook_secret, valid_webhook_url};
 
 /// `POST /api/v1/admin/sites/{site}/polls`: 201 with the new poll; 409 `poll_exists` when the
 /// id is taken, 422 `invalid_poll` naming the field at fault.
@@ -51,4 +55,137 @@ pub async fn update_poll(
             Ok(Json(owner_poll_view(&record.poll, &record.tally, now)))
         }
     }
+}
+
+/// `PUT /api/v1/admin/sites/{site}/webhook`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetWebhook {
+    /// Where events are posted: `https://…` (or `http://…`).
+    pub url: String,
+    /// A new secret replaces the old one (the first PUT always makes one).
+    #[serde(default)]
+    pub rotate_secret: bool,
+}
+
+/// A site's webhook as its owner sees it.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WebhookView {
+    pub url: String,
+    /// The HMAC-SHA256 key of `Engage-Signature` (its UTF-8 text).
+    pub secret: String,
+    /// The event types delivered.
+    pub events: Vec<String>,
+}
+
+impl From<WebhookSettings> for WebhookView {
+    fn from(settings: WebhookSettings) -> WebhookView {
+        WebhookView {
+            url: settings.url,
+            secret: settings.secret,
+            events: WEBHOOK_EVENTS.iter().map(|e| (*e).to_owned()).collect(),
+        }
+    }
+}
+
+/// The event types a webhook receives.
+pub const WEBHOOK_EVENTS: [&str; 3] = ["checkin", "badge", "prize"];
+
+/// `PUT /api/v1/admin/sites/{site}/webhook` with `{"url", "rotate_secret"?}`: sets where events
+/// go; answers the URL and the signing secret (kept across edits unless rotated).
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    key: SiteKey,
+    ApiJson(request): ApiJson<SetWebhook>,
+) -> Result<Json<WebhookView>, ApiError> {
+    let url = request.url.trim();
+    if !valid_webhook_url(url) {
+        return Err(ApiError::InvalidBody(format!(
+            "url '{}' must be an http:// or https:// URL with a host",
+            url.chars().take(64).collect::<String>()
+        )));
+    }
+    let settings = state
+        .store
+        .set_webhook(
+            &key.site.id,
+            url,
+            &new_webhook_secret(),
+            request.rotate_secret,
+            state.now(),
+        )
+        .await?;
+    Ok(Json(settings.into()))
+}
+
+/// `GET /api/v1/admin/sites/{site}/webhook`: the URL and secret; 404 `webhook_not_found`.
+pub async fn webhook(
+    State(state): State<AppState>,
+    key: SiteKey,
+) -> Result<Json<WebhookView>, ApiError> {
+    let settings = state.store.webhook(&key.site.id).await?;
+    Ok(Json(settings.ok_or(ApiError::WebhookNotSet)?.into()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveriesQuery {
+    /// 1 to 100 (default 50).
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/admin/sites/{site}/webhook/deliveries`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeliveryLog {
+    /// Newest first.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// One event and how its delivery went.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    /// The receiver's last HTTP status, if it answered.
+    pub last_status_code: Option<u16>,
+    /// What went wrong last, if anything did.
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub last_attempt_at: Option<Timestamp>,
+    /// When the next attempt is due (pending events).
+    pub next_attempt_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// `GET /api/v1/admin/sites/{site}/webhook/deliveries?limit=`: the delivery log.
+pub async fn webhook_deliveries(
+    State(state): State<AppState>,
+    key: SiteKey,
+    ApiQuery(query): ApiQuery<DeliveriesQuery>,
+) -> Result<Json<DeliveryLog>, ApiError> {
+    let limit = query_limit(query.limit.as_deref(), 50, 100)?;
+    let rows = state.store.webhook_deliveries(&key.site.id, limit).await?;
+    Ok(Json(DeliveryLog {
+        deliveries: rows
+            .into_iter()
+            .map(|row| DeliveryView {
+                id: row.event_id,
+                kind: row.kind,
+                status: row.status,
+                attempts: row.attempts,
+                last_status_code: row.last_status,
+                last_error: row.last_error,
+                created_at: row.created_at,
+                last_attempt_at: row.last_attempt_at,
+                next_attempt_at: row
+                    .next_attempt_ms
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+                delivered_at: row.delivered_at,
+            })
+            .collect(),
+    }))
 }

@@ -70,6 +70,7 @@ pub async fn check_in(
     let mut view = checkin_view(&rules, today, YearMonth::of(today), &recorded.summary);
     view.already = !recorded.inserted;
     view.awarded = recorded.awarded;
+    view.badges = recorded.badges;
     Ok(Json(view))
 }
 
@@ -97,9 +98,14 @@ pub async fn make_up(
         .await?;
     match recorded {
         MakeupRecorded::Refused(refused) => Err(ApiError::Makeup(refused)),
-        MakeupRecorded::Done { spent, summary } => {
+        MakeupRecorded::Done {
+            spent,
+            summary,
+            badges,
+        } => {
             let mut view = checkin_view(&rules, today, YearMonth::of(request.date), &summary);
             view.spent = spent;
+            view.badges = badges;
             Ok(Json(view))
         }
     }

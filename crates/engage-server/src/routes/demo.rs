@@ -94,8 +94,48 @@ pub async fn seed_demo(
 }
 
 /// The demo's rules document: the default check-in, make-up and level rules (10 points a
-/// check-in, bonuses at 7 and 30 days), and feedback with four categories, stars and 5 points.
+/// check-in, bonuses at 7 and 30 days), feedback with four categories, stars and 5 points, and
+/// a few badges, some granting a title.
 const DEMO_RULES: &str = r#"# The demo community's rules. Check-in, make-ups and levels keep their defaults.
+
+[[badges]]
+id = "first-checkin"
+name = "First check-in"
+description = "Checked in for the first time"
+criteria = { first_checkin = true }
+
+[[badges]]
+id = "three-day-streak"
+name = "3-day streak"
+description = "Checked in three days in a row"
+title = "Early bird"
+criteria = { streak = 3 }
+
+[[badges]]
+id = "first-vote"
+name = "First vote"
+description = "Voted in a poll"
+criteria = { votes = 1 }
+
+[[badges]]
+id = "big-spender"
+name = "Big spender"
+description = "Spent 50 points on the wheel or make-ups"
+title = "High roller"
+criteria = { spent = 50 }
+
+[[badges]]
+id = "regular"
+name = "All-rounder"
+description = "Voted, sent feedback and checked in five times"
+title = "Community pillar"
+criteria = { all = [{ votes = 1 }, { feedback = 1 }, { checkins = 5 }] }
+
+[[badges]]
+id = "weekly-top-3"
+name = "Top 3 of the week"
+description = "Ranked in the week's top 3"
+criteria = { rank = { top = 3, period = "week" } }
 
 [feedback]
 anonymous = true

@@ -1,11 +1,14 @@
 //! `POST /api/v1/sites/{site}/events`: a host backend awards points for its own event, once per
-//! idempotency key.
+//! idempotency key and member. Without `points`, the rules' `[points.events]` entry for the
+//! event's kind decides (0 when the rules name no such kind). A repeated key changes nothing and
+//! answers exactly what the first call answered, with `duplicate: true`.
 
 use axum::Json;
 use axum::extract::State;
 use engage_core::MemberId;
 use engage_core::calendar::calendar_day;
 use engage_core::ids::parse_slug;
+use engage_core::rules::Rules;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::SiteKey;
@@ -26,7 +29,7 @@ pub struct HostEventRequest {
     /// The host's name for the event, a slug such as `post_created`.
     pub kind: String,
     pub idempotency_key: String,
-    /// Points to award (0 when absent).
+    /// Points to award; when absent, the rules' points for `kind` (or 0).
     #[serde(default)]
     pub points: Option<i64>,
     /// The member's display name, stored when given.
@@ -36,12 +39,15 @@ pub struct HostEventRequest {
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct HostEventResponse {
-    /// Points this request added (0 for a duplicate or when a daily cap is reached).
+    /// Points the event added (cut by a daily cap); a duplicate repeats the first answer.
     pub awarded: i64,
-    /// The member's balance afterwards.
+    /// The member's balance after the event (for a duplicate: as the first call answered).
     pub points: i64,
     /// True when the idempotency key was seen before: nothing changed.
     pub duplicate: bool,
+    /// Badge ids the event earned (for a duplicate: as the first call answered).
+    #[serde(default)]
+    pub badges: Vec<String>,
 }
 
 pub async fn record_host_event(
@@ -49,10 +55,10 @@ pub async fn record_host_event(
     key: SiteKey,
     ApiJson(request): ApiJson<HostEventRequest>,
 ) -> Result<Json<HostEventResponse>, ApiError> {
-    let event = validate(request)?;
+    let rules = state.rules(&key.site.id).await?;
+    let event = validate(request, &rules)?;
     let now = state.now();
     let today = calendar_day(now, &key.site.zone);
-    let rules = state.rules(&key.site.id).await?;
     let recorded = state
         .store
         .record_host_event(&key.site.id, &event, today, now, &rules)
@@ -61,10 +67,11 @@ pub async fn record_host_event(
         awarded: recorded.awarded,
         points: recorded.balance,
         duplicate: recorded.duplicate,
+        badges: recorded.badges,
     }))
 }
 
-fn validate(request: HostEventRequest) -> Result<HostEvent, ApiError> {
+fn validate(request: HostEventRequest, rules: &Rules) -> Result<HostEvent, ApiError> {
     let invalid = |message: String| ApiError::InvalidBody(message);
     let kind = parse_slug("event kind", &request.kind, 64).map_err(|e| invalid(e.to_string()))?;
     let key = &request.idempotency_key;
@@ -78,7 +85,9 @@ fn validate(request: HostEventRequest) -> Result<HostEvent, ApiError> {
             "idempotency_key must not contain control characters".into(),
         ));
     }
-    let points = request.points.unwrap_or(0);
+    let points = request
+        .points
+        .unwrap_or_else(|| rules.event_points(&kind).unwrap_or(0));
     if !(0..=MAX_EVENT_POINTS).contains(&points) {
         return Err(invalid(format!(
             "points {points} is out of range (0..={MAX_EVENT_POINTS})"

@@ -109,7 +109,7 @@ pub async fn spin(
         .store
         .record_spin(&member.site.id, &lottery_id, spinner, now, &rules)
         .await?;
-    let (spin, seq, outcome, spent, record, mine) = match recorded {
+    let (spin, seq, outcome, spent, record, mine, badges) = match recorded {
         SpinRecorded::Refused(reason) => return Err(ApiError::Spin(reason)),
         SpinRecorded::Done {
             spin,
@@ -118,7 +118,8 @@ pub async fn spin(
             spent,
             record,
             member,
-        } => (spin, seq, outcome, spent, record, member),
+            badges,
+        } => (spin, seq, outcome, spent, record, member, badges),
     };
     let lottery = &record.lottery;
     Ok(Json(SpinResult {
@@ -145,6 +146,7 @@ pub async fn spin(
             .as_ref()
             .map(Seed::hash_hex)
             .ok_or_else(|| ApiError::Internal(format!("lottery '{lottery_id}' spun unopened")))?,
+        badges,
     }))
 }
 
@@ -169,12 +171,14 @@ pub async fn enter(
             spent,
             record,
             balance,
+            badges,
         } => Ok(Json(EntryResult {
             entered: true,
             already,
             entrants: record.entrants,
             points: balance,
             spent,
+            badges,
         })),
     }
 }

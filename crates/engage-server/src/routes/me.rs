@@ -1,8 +1,10 @@
-//! `GET /api/v1/sites/{site}/me`: the member's points, level, title and recent ledger.
+//! `GET /api/v1/sites/{site}/me`: the member's points, level, title, badges (earned and still
+//! to earn) and recent ledger.
 
 use axum::Json;
 use axum::extract::State;
-use engage_core::api::{LedgerEntryView, Me};
+use engage_core::api::{BadgeAvailable, BadgeView, LedgerEntryView, Me};
+use engage_core::badges::{badge_rule, member_title};
 use engage_core::level::level_for;
 
 use crate::auth::Member;
@@ -23,7 +25,33 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Result<Json<Me
         .member_profile(&member.site.id, &member.id, RECENT_LEDGER_ENTRIES)
         .await?
         .ok_or_else(|| ApiError::Internal(format!("member '{}' vanished", member.id)))?;
-    let (level, title, next_level) = level_for(&rules.levels, profile.balance);
+    let (level, _, next_level) = level_for(&rules.levels, profile.balance);
+    let held: Vec<&str> = profile.badges.iter().map(|b| b.id.as_str()).collect();
+    let title = member_title(&rules, profile.balance, &held);
+    let badges = profile
+        .badges
+        .iter()
+        .map(|earned| {
+            let rule = badge_rule(&rules, &earned.id);
+            BadgeView {
+                id: earned.id.clone(),
+                name: rule.map_or_else(|| earned.id.clone(), |r| r.name.clone()),
+                earned_at: earned.earned_at,
+                title: rule.and_then(|r| r.title.clone()),
+            }
+        })
+        .collect();
+    let badges_available = rules
+        .badges
+        .iter()
+        .filter(|badge| !held.contains(&badge.id.as_str()))
+        .map(|badge| BadgeAvailable {
+            id: badge.id.clone(),
+            name: badge.name.clone(),
+            description: badge.description.clone(),
+            title: badge.title.clone(),
+        })
+        .collect();
     Ok(Json(Me {
         member: member.id.to_string(),
         name: profile.name,
@@ -31,7 +59,7 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Result<Json<Me
         level,
         title,
         next_level,
-        badges: Vec::new(),
+        badges,
         ledger: profile
             .ledger
             .into_iter()
@@ -42,5 +70,7 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Result<Json<Me
                 key: row.key,
             })
             .collect(),
+        badges_available,
+        earned: profile.earned,
     }))
 }

@@ -28,6 +28,7 @@ pub mod demo;
 pub mod embed;
 pub mod events;
 pub mod feedback;
+pub mod leaderboard;
 pub mod lotteries;
 pub mod me;
 pub mod polls;
@@ -44,6 +45,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/sites/{site}/checkin/makeup", post(checkin::make_up))
         .route("/v1/sites/{site}/me", get(me::me))
+        .route(
+            "/v1/sites/{site}/leaderboard",
+            get(leaderboard::leaderboard),
+        )
+        .route(
+            "/v1/sites/{site}/leaderboard/events",
+            get(leaderboard::leaderboard_events),
+        )
+        .route(
+            "/v1/admin/sites/{site}/webhook",
+            get(admin::webhook).put(admin::set_webhook),
+        )
+        .route(
+            "/v1/admin/sites/{site}/webhook/deliveries",
+            get(admin::webhook_deliveries),
+        )
         .route("/v1/sites/{site}/events", post(events::record_host_event))
         .route("/v1/sites/{site}/polls/{poll}", get(polls::poll_state))
         .route("/v1/sites/{site}/polls/{poll}/votes", post(polls::vote))
@@ -154,7 +171,13 @@ fn cors_layer(state: AppState) -> CorsLayer {
                 }
             },
         ))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::OPTIONS,
+        ])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

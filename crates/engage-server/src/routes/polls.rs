@@ -1,31 +1,28 @@
 //! Polls (投票) for members and visitors: the poll with its tally where visible, voting, and a
 //! live stream (server-sent events) that says when to read the poll again.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::IntoResponse;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{KeepAlive, Sse};
 use engage_core::api::{PollView, VoteRequest};
 use engage_core::calendar::calendar_day;
 use engage_core::poll::poll_view;
-use futures_util::Stream;
-use tokio::sync::broadcast::Receiver;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientIp, PollPath};
+use crate::live::version_events;
 use crate::state::AppState;
 use crate::store::{VoteRecorded, VoteToRecord};
 use crate::token::hash_ip;
 
 /// How often an idle live stream sends a comment, so proxies keep it open.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// `GET /api/v1/sites/{site}/polls/{poll}`: anyone; a member token or a visitor id adds
 /// `my_choices` and, for "after vote" polls, the tally once they voted.
@@ -81,6 +78,7 @@ pub async fn vote(
             changed,
             awarded,
             balance,
+            badges,
         } => {
             if changed {
                 state.tallies.publish(&site.id, &poll_id, record.version);
@@ -88,6 +86,7 @@ pub async fn vote(
             let mut view = poll_view(&record.poll, &record.tally, &record.my_choices, now);
             view.awarded = Some(awarded);
             view.points = balance;
+            view.badges = balance.is_some().then_some(badges);
             Ok(Json(view))
         }
     }
@@ -117,7 +116,8 @@ pub async fn poll_events(
         .closes_at
         .and_then(|at| std::time::Duration::try_from(at.duration_since(state.now())).ok())
         .filter(|wait| !wait.is_zero());
-    let events = tally_events(
+    let events = version_events(
+        "tally",
         record.version,
         receiver,
         state.config.tally_event_interval,
@@ -130,82 +130,4 @@ pub async fn poll_events(
         HeaderValue::from_static("no"),
     );
     Ok(([no_buffering], stream))
-}
-
-/// Where a live stream is: the version to send first, and when it last sent a change.
-struct TallyStream {
-    first: Option<u64>,
-    receiver: Option<Receiver<u64>>,
-    last_change_sent: Option<Instant>,
-    interval: Duration,
-    /// When the poll closes, if that is still ahead; cleared once announced.
-    closes: Option<Instant>,
-    /// The last version sent, repeated when announcing the close.
-    version: u64,
-}
-
-fn tally_events(
-    version: u64,
-    receiver: Option<Receiver<u64>>,
-    interval: Duration,
-    closes: Option<Instant>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let start = TallyStream {
-        first: Some(version),
-        receiver,
-        last_change_sent: None,
-        interval,
-        closes,
-        version,
-    };
-    futures_util::stream::unfold(start, |mut stream| async move {
-        if let Some(version) = stream.first.take() {
-            return Some((Ok(tally_event(version)), stream));
-        }
-        let closes = stream.closes;
-        let receiver = stream.receiver.as_mut()?;
-        let received = async {
-            loop {
-                match receiver.recv().await {
-                    Ok(version) => break Some(version),
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => break None,
-                }
-            }
-        };
-        let closing = async {
-            match closes {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        let mut version = tokio::select! {
-            received = received => received?,
-            () = closing => {
-                stream.closes = None;
-                let version = stream.version;
-                return Some((Ok(tally_event(version)), stream));
-            }
-        };
-        if let Some(last) = stream.last_change_sent {
-            tokio::time::sleep_until(last + stream.interval).await;
-        }
-        // Whatever arrived while waiting is told by the same event.
-        loop {
-            match receiver.try_recv() {
-                Ok(newer) => version = version.max(newer),
-                Err(TryRecvError::Lagged(_)) => continue,
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-            }
-        }
-        stream.last_change_sent = Some(Instant::now());
-        stream.version = version;
-        Some((Ok(tally_event(version)), stream))
-    })
-}
-
-fn tally_event(version: u64) -> Event {
-    Event::default()
-        .event("tally")
-        .data(serde_json::json!({ "version": version }).to_string())
 }

@@ -74,6 +74,8 @@ pub enum SpinRecorded {
         /// The lottery and the member's side of it after the spin.
         record: Box<LotteryRecord>,
         member: MemberLottery,
+        /// Badge ids the spin earned.
+        badges: Vec<String>,
     },
     Refused(SpinError),
 }
@@ -87,6 +89,8 @@ pub enum EntryRecorded {
         spent: i64,
         record: Box<LotteryRecord>,
         balance: i64,
+        /// Badge ids the entry earned.
+        badges: Vec<String>,
     },
     Refused(EntryError),
 }

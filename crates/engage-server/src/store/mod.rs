@@ -22,7 +22,37 @@ pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
     MemberLottery, SpinRecorded, SpinRow,
 };
-pub use sqlite::{CountedTable, Store};
+pub use sqlite::{
+    AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, LeaderboardRead, RankedRow, Store,
+    WebhookSettings,
+};
+
+/// Who hears about committed changes: the live leaderboard streams (every ledger entry) and the
+/// webhook delivery worker (every event put in the outbox).
+#[derive(Debug, Default)]
+pub struct StoreWatch {
+    pub leaderboards: crate::live::LeaderboardChannels,
+    pub outbox: tokio::sync::Notify,
+}
+
+impl StoreWatch {
+    /// Tells the listeners what a committed transaction wrote.
+    fn announce(&self, written: Written) {
+        for site in &written.ledger_sites {
+            self.leaderboards.publish(site);
+        }
+        if written.outbox {
+            self.outbox.notify_one();
+        }
+    }
+}
+
+/// What one write transaction wrote that listeners care about.
+#[derive(Debug, Default)]
+struct Written {
+    ledger_sites: BTreeSet<SiteId>,
+    outbox: bool,
+}
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -100,12 +130,19 @@ pub struct CheckinRecorded {
     pub inserted: bool,
     pub awarded: i64,
     pub summary: CheckinSummary,
+    /// Badge ids the check-in earned.
+    pub badges: Vec<String>,
 }
 
 /// What a make-up request did.
 #[derive(Debug, Clone)]
 pub enum MakeupRecorded {
-    Done { spent: i64, summary: CheckinSummary },
+    Done {
+        spent: i64,
+        summary: CheckinSummary,
+        /// Badge ids the make-up earned.
+        badges: Vec<String>,
+    },
     Refused(MakeupError),
 }
 
@@ -120,12 +157,14 @@ pub struct HostEvent {
     pub points: i64,
 }
 
-/// What recording a host event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What recording a host event did; a duplicate repeats the first call's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostEventRecorded {
     pub awarded: i64,
     pub balance: i64,
     pub duplicate: bool,
+    /// Badge ids the event earned.
+    pub badges: Vec<String>,
 }
 
 /// A member's profile for `/me`.
@@ -133,7 +172,18 @@ pub struct HostEventRecorded {
 pub struct MemberProfile {
     pub name: String,
     pub balance: i64,
+    /// Points earned in all (positive ledger entries).
+    pub earned: i64,
     pub ledger: Vec<LedgerRow>,
+    /// Newest first.
+    pub badges: Vec<EarnedBadge>,
+}
+
+/// A badge a member holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarnedBadge {
+    pub id: String,
+    pub earned_at: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -179,12 +229,14 @@ pub struct VoteToRecord<'a> {
 pub enum VoteRecorded {
     Done {
         /// The poll after the vote, with the voter's choices.
-        record: PollRecord,
+        record: Box<PollRecord>,
         /// False when the same choices were already stored: nothing was written.
         changed: bool,
         awarded: i64,
         /// The member's balance afterwards; `None` for anonymous votes.
         balance: Option<i64>,
+        /// Badge ids the vote earned (members only).
+        badges: Vec<String>,
     },
     Refused(VoteError),
 }

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use engage_core::api::{PollOption, ResultsVisibility, UpdatePoll};
@@ -27,24 +28,36 @@ use sqlx::sqlite::{
 
 use super::{
     CheckinRecorded, CheckinSummary, HostEvent, HostEventRecorded, LedgerRow, MakeupRecorded,
-    MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoredRules,
-    VoteRecorded, VoteToRecord,
+    MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoreWatch,
+    StoredRules, VoteRecorded, VoteToRecord, Written,
 };
+use badges::award_badges;
+use webhooks::enqueue_event;
 
 /// Runs `$body` in one write transaction (`BEGIN IMMEDIATE`), from the start again while the
 /// database is busy. Inside, `$conn` is the transaction's connection; the body evaluates to
 /// `Result<Finish<T>, StoreError>` (`return` and `?` leave the body), and an error rolls back
 /// everything it wrote. A macro rather than a function taking an async closure because the
 /// compiler cannot yet prove such a closure's future `Send` for axum's handlers.
+///
+/// What the body wrote that others listen for (ledger entries, webhook events) is noted in the
+/// task-local [`WRITTEN`] and announced only once the commit succeeded, so a listener that
+/// reads again at once sees the change.
 macro_rules! write_transaction {
     ($store:expr, |$conn:ident| $body:block) => {
         retry_busy(|| async {
             let mut tx = $store.pool.begin_with("BEGIN IMMEDIATE").await?;
-            let $conn: &mut SqliteConnection = &mut tx;
-            let finish: Result<Finish<_>, StoreError> = async { $body }.await;
+            let (finish, written) = WRITTEN
+                .scope(std::cell::RefCell::default(), async {
+                    let $conn: &mut SqliteConnection = &mut tx;
+                    let finish: Result<Finish<_>, StoreError> = async { $body }.await;
+                    (finish, WRITTEN.with(std::cell::RefCell::take))
+                })
+                .await;
             match finish? {
                 Finish::Commit(value) => {
                     tx.commit().await?;
+                    $store.watch.announce(written);
                     Ok(value)
                 }
                 Finish::Rollback(value) => {
@@ -66,7 +79,31 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0003_lotteries.sql"),
     ),
     (4, include_str!("../../migrations/sqlite/0004_feedback.sql")),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_badges_leaderboard_webhooks.sql"),
+    ),
 ];
+
+tokio::task_local! {
+    /// What the running write transaction wrote that listeners care about.
+    static WRITTEN: std::cell::RefCell<Written>;
+}
+
+/// Notes, inside a write transaction, something to announce after its commit.
+fn note_written(note: impl FnOnce(&mut Written)) {
+    // Outside `write_transaction!` there is nothing to announce to.
+    let _ = WRITTEN.try_with(|written| note(&mut written.borrow_mut()));
+}
+
+// After the macro, so that badge, leaderboard and webhook storage can use it.
+mod badges;
+mod bench;
+mod leaderboard;
+mod webhooks;
+
+pub use leaderboard::{LeaderboardRead, RankedRow};
+pub use webhooks::{AttemptOutcome, DeliveryRow, DueDelivery, WebhookSettings};
 
 // After the macro, so that feedback storage can use it.
 mod feedback;
@@ -81,6 +118,8 @@ const BUSY_RETRIES: u32 = 6;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Who listens for committed changes: live leaderboards and the webhook worker.
+    pub watch: Arc<StoreWatch>,
 }
 
 /// How a write transaction ends: keep its writes, or drop them (a refusal, a repeat) while still
@@ -108,7 +147,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            watch: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -204,13 +246,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         write_transaction!(self, |conn| {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sites WHERE id = ?")
-                .bind(site.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-            if exists.is_none() {
-                return Err(StoreError::SiteNotFound(site.clone()));
-            }
+            ensure_site(conn, site).await?;
             let version: i64 = sqlx::query_scalar(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM rules WHERE site_id = ?",
             )
@@ -354,6 +390,7 @@ impl Store {
                     inserted: false,
                     awarded: 0,
                     summary,
+                    badges: Vec::new(),
                 });
             }
         }
@@ -366,6 +403,7 @@ impl Store {
                     inserted: false,
                     awarded: 0,
                     summary,
+                    badges: Vec::new(),
                 }));
             }
             let days = read_days(conn, site, member).await?;
@@ -387,11 +425,23 @@ impl Store {
             )
             .await?
             .map_err(ledger_corrupt)?;
+            let badges = award_badges(conn, site, member, today, now, rules).await?;
             let summary = read_summary(conn, site, member, today).await?;
+            let checkin = serde_json::json!({
+                "member": member.as_str(),
+                "name": name,
+                "date": today.to_string(),
+                "streak": current_streak(&summary.days, today),
+                "awarded": appended.awarded,
+                "points": summary.balance,
+                "badges": badges,
+            });
+            enqueue_event(conn, site, "checkin", now, checkin).await?;
             Ok(Finish::Commit(CheckinRecorded {
                 inserted: true,
                 awarded: appended.awarded,
                 summary,
+                badges,
             }))
         })
     }
@@ -445,15 +495,18 @@ impl Store {
                 }
                 Err(other) => return Err(ledger_corrupt(other)),
             }
+            let badges = award_badges(conn, site, member, today, now, rules).await?;
             let summary = read_summary(conn, site, member, today).await?;
             Ok(Finish::Commit(MakeupRecorded::Done {
                 spent: cost,
                 summary,
+                badges,
             }))
         })
     }
 
     /// Awards points for a host event once per idempotency key, creating the member if new.
+    /// A repeated key changes nothing and answers what the first call answered.
     pub async fn record_host_event(
         &self,
         site: &SiteId,
@@ -463,6 +516,9 @@ impl Store {
         rules: &Rules,
     ) -> Result<HostEventRecorded, StoreError> {
         write_transaction!(self, |conn| {
+            if let Some(first) = read_host_event(conn, site, event).await? {
+                return Ok(Finish::Rollback(first));
+            }
             let stamp = now.to_string();
             sqlx::query(
                 "INSERT INTO members (site_id, member_id, name, first_seen, last_seen)
@@ -491,10 +547,44 @@ impl Store {
             let appended = append_entry(conn, entry, rules)
                 .await?
                 .map_err(ledger_corrupt)?;
+            if appended.duplicate {
+                return Err(StoreError::Corrupt(format!(
+                    "ledger key '{key}' exists without its host event"
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO host_events (site_id, member_id, idempotency_key, kind, awarded,
+                 balance, day, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(site.as_str())
+            .bind(event.member.as_str())
+            .bind(&event.idempotency_key)
+            .bind(&event.kind)
+            .bind(appended.awarded)
+            .bind(appended.balance)
+            .bind(today.to_string())
+            .bind(&stamp)
+            .execute(&mut *conn)
+            .await?;
+            // After the event row, so that event-count criteria count this event.
+            let badges = award_badges(conn, site, &event.member, today, now, rules).await?;
+            if !badges.is_empty() {
+                sqlx::query(
+                    "UPDATE host_events SET badges = ?
+                     WHERE site_id = ? AND member_id = ? AND idempotency_key = ?",
+                )
+                .bind(serde_json::Value::from(badges.clone()).to_string())
+                .bind(site.as_str())
+                .bind(event.member.as_str())
+                .bind(&event.idempotency_key)
+                .execute(&mut *conn)
+                .await?;
+            }
             Ok(Finish::Commit(HostEventRecorded {
                 awarded: appended.awarded,
                 balance: appended.balance,
-                duplicate: appended.duplicate,
+                duplicate: false,
+                badges,
             }))
         })
     }
@@ -515,6 +605,8 @@ impl Store {
                 .await?;
         let Some(name) = name else { return Ok(None) };
         let balance = read_balance(&mut conn, site, member).await?;
+        let earned = leaderboard::read_earned(&mut conn, site, member).await?;
+        let badges = badges::read_member_badges(&mut conn, site, member).await?;
         let rows = sqlx::query(
             "SELECT source, amount, key, at FROM ledger WHERE site_id = ? AND member_id = ?
              ORDER BY id DESC LIMIT ?",
@@ -541,7 +633,9 @@ impl Store {
         Ok(Some(MemberProfile {
             name,
             balance,
+            earned,
             ledger,
+            badges,
         }))
     }
 
@@ -645,10 +739,11 @@ impl Store {
                 Err(reason) => return Ok(Finish::Rollback(VoteRecorded::Refused(reason))),
                 Ok(VoteDecision::Unchanged) => {
                     return Ok(Finish::Rollback(VoteRecorded::Done {
-                        record: before,
+                        record: Box::new(before),
                         changed: false,
                         awarded: 0,
                         balance: read_balance_of(conn, site, member).await?,
+                        badges: Vec::new(),
                     }));
                 }
                 Ok(VoteDecision::Cast(chosen)) => (chosen, true),
@@ -660,6 +755,7 @@ impl Store {
             let ip_hash = matches!(voter, Voter::Visitor(_)).then_some(vote.ip_hash);
             store_ballot(conn, site, poll_id, voter, &chosen, ip_hash, first, now).await?;
             let mut awarded = 0;
+            let mut badges = Vec::new();
             if let Some(member) = member {
                 upsert_member_in(conn, site, member, vote.name, now).await?;
                 if first && before.poll.points > 0 {
@@ -679,13 +775,15 @@ impl Store {
                         .map_err(ledger_corrupt)?;
                     awarded = appended.awarded;
                 }
+                badges = award_badges(conn, site, member, today, now, rules).await?;
             }
             let record = read_poll_record(conn, site, poll_id, Some(voter)).await?;
             Ok(Finish::Commit(VoteRecorded::Done {
-                record: record.ok_or_else(|| vanished(poll_id))?,
+                record: Box::new(record.ok_or_else(|| vanished(poll_id))?),
                 changed: true,
                 awarded,
                 balance: read_balance_of(conn, site, member).await?,
+                badges,
             }))
         })
     }
@@ -705,6 +803,9 @@ impl Store {
                 "SELECT COUNT(*) FROM lottery_entries WHERE site_id = ?"
             }
             CountedTable::Feedback => "SELECT COUNT(*) FROM feedback WHERE site_id = ?",
+            CountedTable::MemberBadges => "SELECT COUNT(*) FROM member_badges WHERE site_id = ?",
+            CountedTable::HostEvents => "SELECT COUNT(*) FROM host_events WHERE site_id = ?",
+            CountedTable::WebhookOutbox => "SELECT COUNT(*) FROM webhook_outbox WHERE site_id = ?",
             CountedTable::FeedbackReplies => {
                 "SELECT COUNT(*) FROM feedback_replies JOIN feedback ON feedback.id = feedback_id
                  WHERE site_id = ?"
@@ -714,6 +815,45 @@ impl Store {
             .bind(site.as_str())
             .fetch_one(&self.pool)
             .await?)
+    }
+}
+
+impl Store {
+    /// Checks the ledger's invariants for one site and lists every violation (none when
+    /// healthy): each member's balance equals the sum of their ledger entries and is never
+    /// negative, and the all-time leaderboard equals the sum of their positive entries.
+    pub async fn audit_ledger(&self, site: &SiteId) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT m.member_id,
+                    COALESCE((SELECT SUM(amount) FROM ledger l
+                              WHERE l.site_id = m.site_id AND l.member_id = m.member_id), 0),
+                    COALESCE((SELECT points FROM balances b
+                              WHERE b.site_id = m.site_id AND b.member_id = m.member_id), 0),
+                    COALESCE((SELECT SUM(amount) FROM ledger l
+                              WHERE l.site_id = m.site_id AND l.member_id = m.member_id
+                              AND l.amount > 0), 0)
+                    - COALESCE((SELECT points FROM period_points p
+                                WHERE p.site_id = m.site_id AND p.member_id = m.member_id
+                                AND p.period = 'all' AND p.start = ''), 0)
+             FROM members m WHERE m.site_id = ?",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut problems = Vec::new();
+        for (member, ledger_sum, balance, earned_gap) in rows {
+            if ledger_sum != balance || balance < 0 {
+                problems.push(format!(
+                    "member '{member}': ledger sums to {ledger_sum}, balance is {balance}"
+                ));
+            }
+            if earned_gap != 0 {
+                problems.push(format!(
+                    "member '{member}': all-time leaderboard is off by {earned_gap}"
+                ));
+            }
+        }
+        Ok(problems)
     }
 }
 
@@ -731,6 +871,9 @@ pub enum CountedTable {
     LotteryEntries,
     Feedback,
     FeedbackReplies,
+    MemberBadges,
+    HostEvents,
+    WebhookOutbox,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -815,6 +958,18 @@ fn parse_timestamp(text: &str) -> Result<Timestamp, StoreError> {
 
 fn ledger_corrupt(error: LedgerError) -> StoreError {
     StoreError::Corrupt(format!("ledger refused an award: {error}"))
+}
+
+/// Refuses a site that does not exist.
+async fn ensure_site(conn: &mut SqliteConnection, site: &SiteId) -> Result<(), StoreError> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sites WHERE id = ?")
+        .bind(site.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(StoreError::SiteNotFound(site.clone())),
+    }
 }
 
 async fn insert_origin(
@@ -906,6 +1061,34 @@ async fn read_balance(
     Ok(points.unwrap_or(0))
 }
 
+/// The answer a host event's first call got, if its key was seen for this member.
+async fn read_host_event(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    event: &HostEvent,
+) -> Result<Option<HostEventRecorded>, StoreError> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT awarded, balance, badges FROM host_events
+         WHERE site_id = ? AND member_id = ? AND idempotency_key = ?",
+    )
+    .bind(site.as_str())
+    .bind(event.member.as_str())
+    .bind(&event.idempotency_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((awarded, balance, badges)) = row else {
+        return Ok(None);
+    };
+    let badges = serde_json::from_str(&badges)
+        .map_err(|e| StoreError::Corrupt(format!("host event badges '{badges}': {e}")))?;
+    Ok(Some(HostEventRecorded {
+        awarded,
+        balance,
+        duplicate: true,
+        badges,
+    }))
+}
+
 async fn read_summary(
     conn: &mut SqliteConnection,
     site: &SiteId,
@@ -993,7 +1176,7 @@ async fn append_entry(
         Ok(next) => next,
         Err(refused) => return Ok(Err(refused)),
     };
-    sqlx::query(
+    let entry_id = sqlx::query(
         "INSERT INTO ledger (site_id, member_id, source, amount, key, detail, day, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -1006,7 +1189,14 @@ async fn append_entry(
     .bind(today.to_string())
     .bind(now.to_string())
     .execute(&mut *conn)
-    .await?;
+    .await?
+    .last_insert_rowid();
+    if amount > 0 {
+        leaderboard::add_earned(conn, site, member, today, amount, entry_id).await?;
+    }
+    note_written(|written| {
+        written.ledger_sites.insert(site.clone());
+    });
     sqlx::query(
         "INSERT INTO balances (site_id, member_id, points) VALUES (?, ?, ?)
          ON CONFLICT (site_id, member_id) DO UPDATE SET points = excluded.points",

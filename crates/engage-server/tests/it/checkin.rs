@@ -173,4 +173,5 @@ async fn concurrent_check_ins_award_exactly_once() {
     assert_eq!(server.count(CountedTable::Ledger).await, 1);
     let me = server.get("/api/v1/sites/forum/me", &token).await;
     assert_eq!(me.body["points"], 10);
+    server.assert_ledger_balanced().await;
 }

@@ -968,6 +968,7 @@ async fn concurrent_first_feedback_awards_once() {
     assert_eq!(awarded, 5);
     assert_eq!(server.count(CountedTable::Feedback).await, 40);
     assert_eq!(server.count(CountedTable::Ledger).await, 1);
+    server.assert_ledger_balanced().await;
 }
 
 #[tokio::test]

@@ -412,6 +412,7 @@ async fn concurrent_spins_never_oversell() {
     assert_eq!(published.spins.len(), 100);
     let report = verify_proof(&published);
     assert!(report.passed(), "{:?}", report.mismatches);
+    server.assert_ledger_balanced().await;
 }
 
 /// A member with points for exactly one spin sends five at once: one spin, never a negative
@@ -446,6 +447,7 @@ async fn concurrent_spins_spend_points_once() {
     assert_eq!(server.get(&path("wheel"), &token).await.body["points"], 0);
     assert_eq!(server.count(CountedTable::LotterySpins).await, 1);
     assert_eq!(server.count(CountedTable::Ledger).await, 2);
+    server.assert_ledger_balanced().await;
 }
 
 /// Ten spins at once by a member allowed three a day: three spins.
@@ -470,6 +472,7 @@ async fn the_daily_limit_holds_under_concurrency() {
     }
     assert_eq!(ok, 3);
     assert_eq!(server.count(CountedTable::LotterySpins).await, 3);
+    server.assert_ledger_balanced().await;
 }
 
 /// No answer of any route shows the seed before close; after close the proof has it, it hashes
@@ -535,7 +538,8 @@ async fn a_giveaway_collects_entries_and_draws_winners_at_close() {
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     assert_eq!(
         first.body,
-        json!({"entered": true, "already": false, "entrants": 1, "points": 0, "spent": 5})
+        json!({"entered": true, "already": false, "entrants": 1, "points": 0, "spent": 5,
+               "badges": []})
     );
     let again = enter(&server, "raffle", "alice").await;
     assert_eq!(again.body["already"], true);

@@ -2,6 +2,7 @@
 //! SQLite file in a temporary directory, with an injectable clock.
 
 mod assets;
+mod badges;
 mod checkin;
 mod cli;
 mod cors;
@@ -10,11 +11,13 @@ mod embed;
 mod errors;
 mod events;
 mod feedback;
+mod leaderboard;
 mod limits;
 mod lotteries;
 mod makeup;
 mod polls;
 mod tokens;
+mod webhooks;
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -235,6 +238,41 @@ impl TestServer {
             .count_rows(table, &SiteId::parse(SITE).unwrap())
             .await
             .unwrap()
+    }
+
+    /// Opens `wheel`: one prize (`mug`, `stock` of them, always won) at `cost` points a spin,
+    /// open all of November 2026.
+    pub async fn open_wheel(&self, cost: i64, stock: u32) {
+        let wheel = serde_json::json!({
+            "id": "wheel", "prizes": [{"id": "mug", "name": "Mug", "weight": 1, "stock": stock}],
+            "cost": cost, "opens_at": "2026-11-01T00:00:00Z", "closes_at": "2026-12-01T00:00:00Z",
+        });
+        let admin = "/api/v1/admin/sites/forum/lotteries";
+        let created = self.call_with_key(admin, API_KEY, &wheel.to_string()).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let opened = self
+            .call_with_key(&format!("{admin}/wheel/open"), API_KEY, "{}")
+            .await;
+        assert_eq!(opened.status, StatusCode::OK, "{:?}", opened.body);
+    }
+
+    /// Spins `wheel` as `member`.
+    pub async fn spin_wheel(&self, member: &str) -> Answer {
+        let token = self.token(member);
+        self.post("/api/v1/sites/forum/lotteries/wheel/spins", &token, None)
+            .await
+    }
+
+    /// Asserts the ledger's invariants for `forum`: every member's balance equals the sum of
+    /// their ledger entries (and is not negative), and the all-time leaderboard equals the sum
+    /// of their positive entries.
+    pub async fn assert_ledger_balanced(&self) {
+        let problems = self
+            .store
+            .audit_ledger(&SiteId::parse(SITE).unwrap())
+            .await
+            .unwrap();
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     /// Asserts that nothing at all is stored for `forum`.

@@ -737,6 +737,7 @@ async fn concurrent_votes_of_one_member_are_stored_once() {
     assert_eq!(server.count(CountedTable::PollBallots).await, 1);
     assert_eq!(server.count(CountedTable::PollVotes).await, 2);
     assert_eq!(server.count(CountedTable::Ledger).await, 1);
+    server.assert_ledger_balanced().await;
 }
 
 /// A hundred members voting at once: every vote counts.
@@ -766,10 +767,11 @@ async fn concurrent_votes_of_many_members_all_count() {
     assert_eq!(votes_of(&tally), [json!(25), json!(75), json!(0)]);
     assert_eq!(server.count(CountedTable::PollVotes).await, 100);
     assert_eq!(server.count(CountedTable::Ledger).await, 100);
+    server.assert_ledger_balanced().await;
 }
 
 /// Reads server-sent events from a streaming response body.
-struct EventReader {
+pub(crate) struct EventReader {
     body: Body,
     buffer: String,
 }
@@ -778,6 +780,17 @@ struct EventReader {
 const EVENT_WAIT: Duration = Duration::from_secs(20);
 
 impl EventReader {
+    /// Opens the live stream at `path` (anonymously).
+    pub(crate) async fn open_path(server: &TestServer, path: &str) -> EventReader {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = router(server.state.clone()).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        EventReader {
+            body: response.into_body(),
+            buffer: String::new(),
+        }
+    }
+
     async fn open(
         server: &TestServer,
         poll: &str,
@@ -801,7 +814,7 @@ impl EventReader {
     }
 
     /// The next event's name and data; `None` when the stream ends. Comments are skipped.
-    async fn next(&mut self) -> Option<(String, Value)> {
+    pub(crate) async fn next(&mut self) -> Option<(String, Value)> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();

@@ -17,8 +17,8 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
 use super::{
-    EntryToAppend, Finish, Store, StoreError, append_entry, ledger_corrupt, parse_day,
-    parse_timestamp, read_balance, retry_busy, upsert_member_in, voter_key,
+    EntryToAppend, Finish, Store, StoreError, WRITTEN, append_entry, award_badges, ledger_corrupt,
+    parse_day, parse_timestamp, read_balance, retry_busy, upsert_member_in, voter_key,
 };
 
 /// The ledger key of the feedback award: a member earns the feedback points once, for their
@@ -83,12 +83,14 @@ impl Store {
                 status: status.as_seen_by_sender(),
                 awarded: None,
                 points: None,
+                badges: None,
             };
             if let Voter::Member(member) = &feedback.sender {
                 upsert_member_in(conn, site, member, name, now).await?;
                 let awarded =
                     award_first_feedback(conn, site, member, feedback, today, now, rules).await?;
                 sent.awarded = Some(awarded);
+                sent.badges = Some(award_badges(conn, site, member, today, now, rules).await?);
                 sent.points = Some(read_balance(conn, site, member).await?);
             }
             Ok(Finish::Commit(sent))

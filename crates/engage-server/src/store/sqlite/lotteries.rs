@@ -18,8 +18,8 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteConnection;
 
 use super::{
-    EntryToAppend, Finish, Store, append_entry, ledger_corrupt, parse_timestamp, read_balance,
-    retry_busy, upsert_member_in,
+    EntryToAppend, Finish, Store, WRITTEN, append_entry, award_badges, enqueue_event,
+    ledger_corrupt, parse_timestamp, read_balance, retry_busy, upsert_member_in,
 };
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
@@ -300,6 +300,18 @@ impl Store {
             .bind(now.to_string())
             .execute(&mut *conn)
             .await?;
+            let badges = award_badges(conn, site, member, today, now, rules).await?;
+            if let Outcome::Prize(index) = outcome {
+                let prize = &before.lottery.prizes[index];
+                let won = serde_json::json!({
+                    "member": member.as_str(),
+                    "name": name,
+                    "lottery": lottery_id.as_str(),
+                    "spin": spin,
+                    "prize": { "id": prize.id, "name": prize.name },
+                });
+                enqueue_event(conn, site, "prize", now, won).await?;
+            }
             let record = existing_lottery(conn, site, lottery_id).await?;
             let mine = read_member_lottery(conn, site, lottery_id, member, today).await?;
             Ok(Finish::Commit(SpinRecorded::Done {
@@ -309,6 +321,7 @@ impl Store {
                 spent: cost,
                 record: Box::new(record),
                 member: mine,
+                badges,
             }))
         })
     }
@@ -346,6 +359,7 @@ impl Store {
                         spent: 0,
                         record: Box::new(before),
                         balance: mine.balance,
+                        badges: Vec::new(),
                     }));
                 }
                 Ok(EntryDecision::Enter) => {}
@@ -371,6 +385,7 @@ impl Store {
             .bind(now.to_string())
             .execute(&mut *conn)
             .await?;
+            let badges = award_badges(conn, site, member, today, now, rules).await?;
             let record = existing_lottery(conn, site, lottery_id).await?;
             let balance = read_balance(conn, site, member).await?;
             Ok(Finish::Commit(EntryRecorded::Done {
@@ -378,6 +393,7 @@ impl Store {
                 spent: cost,
                 record: Box::new(record),
                 balance,
+                badges,
             }))
         })
     }

@@ -1,0 +1,304 @@
+//! Webhooks in SQLite: the owner's URL and secret, and the outbox. [`enqueue_event`] writes an
+//! event (`checkin`, `badge`, `prize`) in the transaction of the fact it reports, so an event is
+//! never lost and never sent for a fact that rolled back; the delivery worker
+//! (`crate::webhooks`) takes due rows, posts them and records each attempt here.
+
+use engage_core::SiteId;
+use engage_core::jiff::Timestamp;
+use sqlx::sqlite::SqliteConnection;
+
+use super::{
+    Finish, Store, StoreError, WRITTEN, ensure_site, note_written, parse_timestamp, retry_busy,
+};
+
+/// Where a site's events go, and the secret that signs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    pub url: String,
+    pub secret: String,
+}
+
+/// An event due for delivery, with where to send it.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub event_id: String,
+    /// The exact JSON body to post (and sign).
+    pub body: String,
+    pub attempts: u32,
+    pub url: String,
+    pub secret: String,
+}
+
+/// One event in the delivery log.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    pub event_id: String,
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub last_attempt_at: Option<Timestamp>,
+    /// Unix milliseconds of the next attempt (pending events only).
+    pub next_attempt_ms: Option<i64>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// How one delivery attempt went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// The receiver answered 2xx.
+    Delivered { status: u16 },
+    /// The receiver answered another status, or could not be reached (`status` is `None`).
+    Failed { status: Option<u16>, error: String },
+}
+
+impl Store {
+    /// Sets the site's webhook URL. The secret stays as it is unless `rotate` or the site had
+    /// no webhook, in which case `fresh_secret` becomes it.
+    pub async fn set_webhook(
+        &self,
+        site: &SiteId,
+        url: &str,
+        fresh_secret: &str,
+        rotate: bool,
+        now: Timestamp,
+    ) -> Result<WebhookSettings, StoreError> {
+        write_transaction!(self, |conn| {
+            ensure_site(conn, site).await?;
+            let keep_secret = if rotate {
+                "excluded.secret"
+            } else {
+                "site_webhooks.secret"
+            };
+            let sql = format!(
+                "INSERT INTO site_webhooks (site_id, url, secret, updated_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (site_id) DO UPDATE SET url = excluded.url, secret = {keep_secret},
+                 updated_at = excluded.updated_at"
+            );
+            // Audited: the only text spliced in is one of the two constant column names above.
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(site.as_str())
+                .bind(url)
+                .bind(fresh_secret)
+                .bind(now.to_string())
+                .execute(&mut *conn)
+                .await?;
+            let settings = read_webhook(conn, site).await?;
+            Ok(Finish::Commit(settings.ok_or_else(|| {
+                StoreError::Corrupt(format!("webhook of '{site}' vanished"))
+            })?))
+        })
+    }
+
+    /// The site's webhook, if the owner set one.
+    pub async fn webhook(&self, site: &SiteId) -> Result<Option<WebhookSettings>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_webhook(&mut conn, site).await
+    }
+
+    /// Up to `limit` pending events whose next attempt is due at `now_ms` (Unix milliseconds),
+    /// oldest first.
+    pub async fn due_deliveries(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT o.id, o.event_id, o.body, o.attempts, w.url, w.secret
+             FROM webhook_outbox o JOIN site_webhooks w ON w.site_id = o.site_id
+             WHERE o.status = 'pending' AND o.next_attempt_ms <= ?
+             ORDER BY o.next_attempt_ms, o.id LIMIT ?",
+        )
+        .bind(now_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, event_id, body, attempts, url, secret)| DueDelivery {
+                id,
+                event_id,
+                body,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                url,
+                secret,
+            })
+            .collect())
+    }
+
+    /// When the next pending event is due (Unix milliseconds), if any is pending.
+    pub async fn next_delivery_ms(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(next_attempt_ms) FROM webhook_outbox WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records one attempt: delivered, or failed and retried after `retry_in_ms` (`None`: gave
+    /// up, the event is `failed`).
+    pub async fn record_delivery_attempt(
+        &self,
+        id: i64,
+        outcome: &AttemptOutcome,
+        retry_in_ms: Option<i64>,
+        now: Timestamp,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let stamp = now.to_string();
+        retry_busy(|| async {
+            match outcome {
+                AttemptOutcome::Delivered { status } => {
+                    sqlx::query(
+                        "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1,
+                         last_status = ?, last_error = NULL, last_attempt_at = ?, delivered_at = ?
+                         WHERE id = ?",
+                    )
+                    .bind(i64::from(*status))
+                    .bind(&stamp)
+                    .bind(&stamp)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                }
+                AttemptOutcome::Failed { status, error } => {
+                    let (state, next) = match retry_in_ms {
+                        Some(wait) => ("pending", now_ms.saturating_add(wait)),
+                        None => ("failed", i64::MAX),
+                    };
+                    sqlx::query(
+                        "UPDATE webhook_outbox SET status = ?, attempts = attempts + 1,
+                         last_status = ?, last_error = ?, last_attempt_at = ?, next_attempt_ms = ?
+                         WHERE id = ?",
+                    )
+                    .bind(state)
+                    .bind(status.map(i64::from))
+                    .bind(error)
+                    .bind(&stamp)
+                    .bind(next)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// The site's newest `limit` events with their delivery state, newest first.
+    pub async fn webhook_deliveries(
+        &self,
+        site: &SiteId,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+            Option<String>,
+            i64,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT event_id, type, status, attempts, last_status, last_error, created_at,
+             last_attempt_at, next_attempt_ms, delivered_at
+             FROM webhook_outbox WHERE site_id = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(site.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(
+                    event_id,
+                    kind,
+                    status,
+                    attempts,
+                    last_status,
+                    last_error,
+                    created,
+                    last,
+                    next,
+                    delivered,
+                )| {
+                    let pending = status == "pending";
+                    Ok(DeliveryRow {
+                        event_id,
+                        kind,
+                        status,
+                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                        last_status: last_status.and_then(|s| u16::try_from(s).ok()),
+                        last_error,
+                        created_at: parse_timestamp(&created)?,
+                        last_attempt_at: last.as_deref().map(parse_timestamp).transpose()?,
+                        next_attempt_ms: pending.then_some(next),
+                        delivered_at: delivered.as_deref().map(parse_timestamp).transpose()?,
+                    })
+                },
+            )
+            .collect()
+    }
+}
+
+async fn read_webhook(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+) -> Result<Option<WebhookSettings>, StoreError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT url, secret FROM site_webhooks WHERE site_id = ?")
+            .bind(site.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(url, secret)| WebhookSettings { url, secret }))
+}
+
+/// Puts an event in the outbox, inside the caller's transaction, when the site has a webhook:
+/// the body `{"id", "type", "site", "created_at", "data"}` is fixed now and delivered as is.
+pub(super) async fn enqueue_event(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    kind: &str,
+    now: Timestamp,
+    data: serde_json::Value,
+) -> Result<(), StoreError> {
+    let configured: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM site_webhooks WHERE site_id = ?")
+            .bind(site.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if configured.is_none() {
+        return Ok(());
+    }
+    let event_id = crate::webhooks::new_event_id();
+    let created_at = now.to_string();
+    let body = serde_json::json!({
+        "id": event_id,
+        "type": kind,
+        "site": site.as_str(),
+        "created_at": created_at,
+        "data": data,
+    });
+    sqlx::query(
+        "INSERT INTO webhook_outbox (event_id, site_id, type, body, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&event_id)
+    .bind(site.as_str())
+    .bind(kind)
+    .bind(body.to_string())
+    .bind(&created_at)
+    .execute(&mut *conn)
+    .await?;
+    note_written(|written| written.outbox = true);
+    Ok(())
+}
