@@ -1,5 +1,6 @@
 //! Installs what the demo and the tests need and a fresh Debian machine lacks: the wasm target,
-//! the npm packages (Playwright, binaryen) and Debian's Chromium with its driver.
+//! the npm packages (Playwright, binaryen) and, for the tests, Debian's Chromium with its driver
+//! and Python 3 (the server tests run the README's Python recipes).
 
 use std::path::Path;
 use std::process::Command;
@@ -12,7 +13,7 @@ pub fn run(browser: bool) -> Result<()> {
     wasm_target()?;
     npm_packages()?;
     if browser {
-        chromium()?;
+        test_packages()?;
     }
     Ok(())
 }
@@ -50,13 +51,23 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-fn chromium() -> Result<()> {
+/// Whether `program` runs (is on the PATH).
+fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn test_packages() -> Result<()> {
     let chromium = Path::new("/usr/bin/chromium").exists();
     let driver = Path::new("/usr/bin/chromedriver").exists();
-    if chromium && driver {
+    // The server tests run the README's Python recipes (tokens, webhook signatures) as written.
+    let python = on_path("python3");
+    if chromium && driver && python {
         return Ok(());
     }
-    step("installing Chromium and ChromeDriver from Debian's packages (apt-get)");
+    step("installing Chromium, ChromeDriver and Python 3 from Debian's packages (apt-get)");
     let as_root = Command::new("id")
         .arg("-u")
         .output()
@@ -74,9 +85,10 @@ fn chromium() -> Result<()> {
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         command
     };
-    if crate::exec(&mut apt(&["install", "-y", "chromium", "chromium-driver"])).is_err() {
+    let packages = ["install", "-y", "chromium", "chromium-driver", "python3"];
+    if crate::exec(&mut apt(&packages)).is_err() {
         crate::exec(&mut apt(&["update"])).context("apt-get update failed")?;
-        crate::exec(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))?;
+        crate::exec(&mut apt(&packages))?;
     }
     if !Path::new("/usr/bin/chromedriver").exists() {
         bail!("chromium-driver was installed but /usr/bin/chromedriver is missing");

@@ -295,3 +295,27 @@ pub fn per_minute(value: u32) -> NonZeroU32 {
 pub fn member(id: &str) -> MemberId {
     MemberId::parse(id).unwrap()
 }
+
+/// The code block of README.md in `language` that contains `marker`, dedented (blocks inside
+/// list items are indented), so tests can run the documentation exactly as written.
+pub fn readme_block(language: &str, marker: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block = readme
+        .split(&format!("```{language}\n"))
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .find(|block| block.contains(marker))
+        .unwrap_or_else(|| panic!("README.md has a {language} block with {marker}"));
+    let indent = block
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    block
+        .lines()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -99,3 +99,39 @@ async fn a_token_expires_with_the_clock() {
     let answer = server.get(PATH, &token).await;
     assert_eq!(answer.code(), "token_expired");
 }
+
+/// The README's token recipes (Python and Node, standard library only), run exactly as
+/// written, mint tokens the server accepts.
+#[tokio::test]
+async fn the_readme_token_recipes_mint_accepted_tokens() {
+    let server = TestServer::new().await;
+    // The recipes read the real clock.
+    server.set_now(&engage_core::jiff::Timestamp::now().to_string());
+    let python = format!(
+        "{}\nprint(member_token({SECRET:?}, {SITE:?}, 'py-1', 'Py'))\n",
+        crate::readme_block("python", "def member_token")
+    );
+    let node = format!(
+        "{}\nconsole.log(memberToken({SECRET:?}, {SITE:?}, 'js-1', 'Js'));\n",
+        crate::readme_block("js", "export function memberToken")
+    );
+    let run = |program: &str, args: &[&str]| {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    for token in [
+        run("python3", &["-c", &python]),
+        run("node", &["--input-type=module", "-e", &node]),
+    ] {
+        let answer = server.get("/api/v1/sites/forum/checkin", &token).await;
+        assert_eq!(answer.status, StatusCode::OK, "{token}: {:?}", answer.body);
+    }
+}

@@ -178,19 +178,6 @@ async fn a_check_in_is_delivered_signed() {
     assert_eq!(log[0]["last_error"], Value::Null);
 }
 
-/// The code block of README.md in `language` that contains `marker`.
-fn readme_block(language: &str, marker: &str) -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    readme
-        .split(&format!("```{language}\n"))
-        .skip(1)
-        .map(|rest| rest.split("```").next().unwrap())
-        .find(|block| block.contains(marker))
-        .unwrap_or_else(|| panic!("README.md has a {language} block with {marker}"))
-        .to_owned()
-}
-
 /// Runs the README's Python and Node verification recipes, as written there, on a delivery;
 /// true when both accept it (they must agree).
 fn readme_recipes_accept(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
@@ -198,12 +185,12 @@ fn readme_recipes_accept(secret: &str, timestamp: &str, body: &[u8], signature: 
     let python = format!(
         "{}\nimport sys\nsys.exit(0 if verify({secret:?}, {{'Engage-Timestamp': {timestamp:?}, \
          'Engage-Signature': {signature:?}}}, {body:?}.encode()) else 1)\n",
-        readme_block("python", "def verify")
+        crate::readme_block("python", "def verify")
     );
     let node = format!(
         "{}\nprocess.exit(verify({secret:?}, {{'engage-timestamp': {timestamp:?}, \
          'engage-signature': {signature:?}}}, Buffer.from({body:?})) ? 0 : 1);\n",
-        readme_block("js", "export function verify")
+        crate::readme_block("js", "export function verify")
     );
     let python = Command::new("python3")
         .args(["-c", &python])
