@@ -83,6 +83,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_badges_leaderboard_webhooks.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_rank_histogram.sql"),
+    ),
 ];
 
 tokio::task_local! {
@@ -821,7 +825,8 @@ impl Store {
 impl Store {
     /// Checks the ledger's invariants for one site and lists every violation (none when
     /// healthy): each member's balance equals the sum of their ledger entries and is never
-    /// negative, and the all-time leaderboard equals the sum of their positive entries.
+    /// negative, the all-time leaderboard equals the sum of their positive entries, and the rank
+    /// histogram of every period equals a count of the members at each of its points.
     pub async fn audit_ledger(&self, site: &SiteId) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT m.member_id,
@@ -852,6 +857,25 @@ impl Store {
                     "member '{member}': all-time leaderboard is off by {earned_gap}"
                 ));
             }
+        }
+        let histogram: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT period, start, points, SUM(kept), SUM(counted) FROM (
+                 SELECT period, start, points, members AS kept, 0 AS counted
+                 FROM period_rank_histogram WHERE site_id = ?1
+                 UNION ALL
+                 SELECT period, start, points, 0, COUNT(*) FROM period_points WHERE site_id = ?1
+                 GROUP BY period, start, points)
+             GROUP BY period, start, points HAVING SUM(kept) <> SUM(counted)
+             ORDER BY period, start, points",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        for (period, start, points, kept, counted) in histogram {
+            problems.push(format!(
+                "rank histogram of {period} '{start}' at {points} points holds {kept} members, \
+                 {counted} have those points"
+            ));
         }
         Ok(problems)
     }

@@ -3,8 +3,15 @@
 //! neighbours far outside the top, correct periods around midnight and the week and month starts
 //! in zones far from UTC, and a live stream announcing ledger changes.
 
+use std::collections::BTreeMap;
+
 use axum::http::{Method, StatusCode};
 use engage_core::SiteId;
+use engage_core::api::leaderboard::Period;
+use engage_core::jiff::civil::Date;
+use engage_core::jiff::{SignedDuration, Span, Timestamp};
+use engage_core::leaderboard::period_key;
+use engage_server::Store;
 use engage_server::store::{NewSite, Site};
 use engage_server::token::{MemberClaims, hash_api_key, mint_member_token};
 use serde_json::{Value, json};
@@ -314,4 +321,211 @@ async fn the_live_stream_announces_ledger_changes() {
     assert_eq!(after["version"], next["version"].as_u64().unwrap() + 1);
     server.store.watch.leaderboards.close();
     assert!(events.next().await.is_none());
+}
+
+/// A small deterministic generator (xorshift64*), so a failing sequence can be replayed.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+/// The positive ledger entries of `forum`: (id, member, day, amount).
+type Earned = Vec<(i64, String, Date, i64)>;
+
+/// A period's ranking: (member, points, reached) best first.
+type Order = Vec<(String, i64, i64)>;
+
+/// Each member's (rank, points) in a period.
+type Ranks = BTreeMap<String, (u32, i64)>;
+
+async fn positive_entries(pool: &sqlx::SqlitePool) -> Earned {
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, member_id, day, amount FROM ledger WHERE site_id = 'forum' AND amount > 0",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(id, member, day, amount)| (id, member, day.parse().unwrap(), amount))
+        .collect()
+}
+
+/// The ranking of the period of `kind` containing `day`, by brute force over the ledger:
+/// (member, points, reached) best first, and each member's competition rank (1 + the members
+/// with more points; everyone else after all who earned).
+fn brute_force(earned: &Earned, kind: Period, day: Date, members: &[String]) -> (Order, Ranks) {
+    let key = period_key(kind, day);
+    let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (id, member, at, amount) in earned {
+        if period_key(kind, *at) == key {
+            let sum = sums.entry(member.clone()).or_default();
+            sum.0 += amount;
+            sum.1 = sum.1.max(*id);
+        }
+    }
+    let mut order: Order = sums
+        .iter()
+        .map(|(member, &(points, reached))| (member.clone(), points, reached))
+        .collect();
+    order.sort_by_key(|(_, points, reached)| (-points, *reached));
+    let ranks = members
+        .iter()
+        .map(|member| {
+            let points = sums.get(member).map_or(0, |sum| sum.0);
+            let above = order.iter().filter(|(_, p, _)| *p > points).count();
+            (member.clone(), (u32::try_from(above).unwrap() + 1, points))
+        })
+        .collect();
+    (order, ranks)
+}
+
+/// Checks every member's rank (and the full top and every neighbour) in every period of every
+/// day of November and early December 2026 against the brute force.
+async fn assert_ranks_match_the_ledger(
+    server: &TestServer,
+    pool: &sqlx::SqlitePool,
+    members: &[String],
+) {
+    let earned = positive_entries(pool).await;
+    let site = SiteId::parse("forum").unwrap();
+    let first: Date = "2026-11-15".parse().unwrap();
+    for offset in 0..24 {
+        let day = first.checked_add(Span::new().days(offset)).unwrap();
+        for kind in Period::ALL {
+            let (order, ranks) = brute_force(&earned, kind, day, members);
+            let top = server
+                .store
+                .leaderboard(&site, kind, day, 100, None)
+                .await
+                .unwrap()
+                .top;
+            let listed: Vec<(String, i64)> = top
+                .iter()
+                .map(|row| (row.member.clone(), row.points))
+                .collect();
+            let expected: Vec<(String, i64)> =
+                order.iter().map(|(m, p, _)| (m.clone(), *p)).collect();
+            assert_eq!(listed, expected, "{kind:?} of {day}");
+            for row in &top {
+                assert_eq!(
+                    row.rank, ranks[&row.member].0,
+                    "{kind:?} of {day}: {}",
+                    row.member
+                );
+            }
+            for member in members {
+                let read = server
+                    .store
+                    .leaderboard(&site, kind, day, 1, Some(&crate::member(member)))
+                    .await
+                    .unwrap();
+                let (mine, neighbours) = read.me.unwrap();
+                assert_eq!(
+                    (mine.rank, mine.points),
+                    ranks[member],
+                    "{kind:?} of {day}: {member}"
+                );
+                for row in neighbours {
+                    assert_eq!(
+                        (row.rank, row.points),
+                        ranks[&row.member],
+                        "{kind:?} of {day}: {member}'s neighbour {}",
+                        row.member
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// After a random sequence of awards (host events, check-ins) and spends (wheel spins) by 50
+/// members over three weeks that cross a week and a month boundary, the histogram-based rank of
+/// every member equals the rank computed by brute force from the ledger, in every period; the
+/// histogram equals a count of the sums; and migration 0006 rebuilds the same histogram.
+#[tokio::test]
+async fn histogram_ranks_equal_brute_force_ranks_from_the_ledger() {
+    let server = TestServer::new().await;
+    let wheel = json!({
+        "id": "wheel", "prizes": [{"id": "mug", "name": "Mug", "weight": 1, "stock": 100000}],
+        "cost": 7, "daily_spins": 1000,
+        "opens_at": "2026-11-01T00:00:00Z", "closes_at": "2027-01-01T00:00:00Z",
+    });
+    let admin = "/api/v1/admin/sites/forum/lotteries";
+    let created = server
+        .call_with_key(admin, API_KEY, &wheel.to_string())
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let opened = server
+        .call_with_key(&format!("{admin}/wheel/open"), API_KEY, "{}")
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{:?}", opened.body);
+    let members: Vec<String> = (0..50).map(|i| format!("p{i:02}")).collect();
+    let mut dice = Dice(0x5eed_1234_abcd_0042);
+    // 2026-11-16 is a Monday (Shanghai); the sequence runs to 5 December.
+    let mut at: Timestamp = "2026-11-15T20:00:00Z".parse().unwrap();
+    for step in 0..600 {
+        at = at
+            .checked_add(SignedDuration::from_mins(
+                i64::try_from(dice.below(90)).unwrap(),
+            ))
+            .unwrap();
+        server.set_now(&at.to_string());
+        let member = &members[usize::try_from(dice.below(50)).unwrap()];
+        match dice.below(10) {
+            // Few distinct point values, so ties are frequent.
+            0..=5 => {
+                let points = i64::try_from(dice.below(4) * 5).unwrap();
+                let answer = server.award(member, points, &format!("k{step}")).await;
+                assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+            }
+            6 => {
+                let answer = server.check_in(member).await;
+                assert!(answer.status.is_success(), "{:?}", answer.body);
+            }
+            _ => {
+                // Refused when the balance is below the cost; either way nothing is earned.
+                server.spin_wheel(member).await;
+            }
+        }
+    }
+    server.assert_ledger_balanced().await;
+    let db = server._dir.path().join("engage.sqlite");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let spent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM ledger WHERE site_id = 'forum' AND amount < 0")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(spent > 10, "{spent} spends");
+    assert_ranks_match_the_ledger(&server, &pool, &members).await;
+
+    // Migration 0006 backfills the same histogram from the sums.
+    let kept: Vec<(String, String, String, i64, i64)> =
+        sqlx::query_as("SELECT * FROM period_rank_histogram ORDER BY 1, 2, 3, 4")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(kept.len() > 20, "{kept:?}");
+    sqlx::raw_sql(
+        "DROP TABLE period_rank_histogram; DELETE FROM schema_version WHERE version = 6;",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    Store::open(db.to_str().unwrap()).await.unwrap();
+    let rebuilt: Vec<(String, String, String, i64, i64)> =
+        sqlx::query_as("SELECT * FROM period_rank_histogram ORDER BY 1, 2, 3, 4")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rebuilt, kept);
+    server.assert_ledger_balanced().await;
 }

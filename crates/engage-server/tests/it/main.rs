@@ -264,8 +264,8 @@ impl TestServer {
     }
 
     /// Asserts the ledger's invariants for `forum`: every member's balance equals the sum of
-    /// their ledger entries (and is not negative), and the all-time leaderboard equals the sum
-    /// of their positive entries.
+    /// their ledger entries (and is not negative), the all-time leaderboard equals the sum of
+    /// their positive entries, and the rank histogram equals a count of the period sums.
     pub async fn assert_ledger_balanced(&self) {
         let problems = self
             .store

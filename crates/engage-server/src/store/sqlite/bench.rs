@@ -1,7 +1,8 @@
 //! Seeding a site with many members and ledger entries for `cargo xtask bench`
 //! (`engage-server bench-seed`). Not a path the server takes: it writes set-based SQL in one
 //! transaction, then derives balances and the leaderboard's `period_points` from the ledger the
-//! same way migration 0005 does, so the result is what real traffic would have left.
+//! same way migration 0005 does, and the rank histogram from those as migration 0006 does, so the
+//! result is what real traffic would have left.
 
 use engage_core::SiteId;
 use engage_core::jiff::Timestamp;
@@ -73,6 +74,10 @@ impl Store {
                  SELECT site_id, 'month', substr(day, 1, 7) || '-01', member_id, SUM(amount),
                  MAX(id) FROM ledger WHERE site_id = ?1 AND amount > 0
                  GROUP BY substr(day, 1, 7), member_id",
+                "DELETE FROM period_rank_histogram WHERE site_id = ?1",
+                "INSERT INTO period_rank_histogram (site_id, period, start, points, members)
+                 SELECT site_id, period, start, points, COUNT(*) FROM period_points
+                 WHERE site_id = ?1 GROUP BY period, start, points",
             ] {
                 sqlx::query(sql)
                     .bind(site.as_str())
