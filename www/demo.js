@@ -52,7 +52,7 @@ langSelect.addEventListener("change", () => setLang(langSelect.value));
 themeSelect.addEventListener("change", () => setTheme(themeSelect.value));
 
 // What the widgets tell the page, as a host's analytics would listen for it.
-for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:feedback", "engage:error"]) {
+for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:feedback", "engage:badge", "engage:error"]) {
   document.addEventListener(type, (event) => console.info(type, event.detail));
 }
 

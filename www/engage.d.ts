@@ -133,6 +133,16 @@ export interface EngageSpinDetail {
   points: number;
 }
 
+/** A badge newly earned by a member's write (a check-in, make-up, vote, spin, giveaway entry or
+ *  feedback): one event per badge, from the widget whose write earned it. */
+export interface EngageBadgeDetail {
+  /** The badge's id in the site's rules. */
+  badge: string;
+  /** Its name (its id where the name could not be read). */
+  name: string;
+  widget: EngageWidget;
+}
+
 export interface EngageErrorDetail {
   widget: EngageWidget;
   /** Stable code: the server's error code (`invalid_token`, `insufficient_points`,
@@ -152,6 +162,7 @@ export interface EngageEventMap {
   'engage:vote': CustomEvent<EngageVoteDetail>;
   'engage:spin': CustomEvent<EngageSpinDetail>;
   'engage:feedback': CustomEvent<EngageFeedbackDetail>;
+  'engage:badge': CustomEvent<EngageBadgeDetail>;
   'engage:error': CustomEvent<EngageErrorDetail>;
 }
 
@@ -188,6 +199,11 @@ export interface EngagePollElement extends EngageElement {}
 /** `<engage-lottery site lottery member-token lang theme server>` */
 export interface EngageLotteryElement extends EngageElement {}
 
+/** `<engage-leaderboard site period limit member-token lang theme server>`; `period` is the tab
+ *  shown first (`day`, `week` — the default —, `month` or `all`), `limit` the number of top rows
+ *  (1 to 100, default 10). */
+export interface EngageLeaderboardElement extends EngageElement {}
+
 /** `<engage-feedback site mode member-token lang theme server>`; `mode` is `launcher` (the
  *  default: a button that opens the form) or `inline`. */
 export interface EngageFeedbackElement extends EngageElement {}
@@ -203,6 +219,7 @@ declare global {
     'engage-checkin': EngageCheckinElement;
     'engage-poll': EngagePollElement;
     'engage-lottery': EngageLotteryElement;
+    'engage-leaderboard': EngageLeaderboardElement;
     'engage-feedback': EngageFeedbackElement;
   }
   // The events bubble and are composed, so they also reach document and window listeners.

@@ -18,6 +18,8 @@ const WIDGETS = {
   'engage-checkin': { widget: 'checkin', attributes: [], minHeight: '588px' },
   'engage-poll': { widget: 'poll', attributes: ['poll'], minHeight: '456px' },
   'engage-lottery': { widget: 'lottery', attributes: ['lottery'], minHeight: '640px' },
+  // Ten rows (the default limit) and the member's card.
+  'engage-leaderboard': { widget: 'leaderboard', attributes: ['period', 'limit'], minHeight: '718px' },
   // The launcher button by default; the whole form with mode="inline".
   'engage-feedback': {
     widget: 'feedback', attributes: ['mode'], minHeight: '40px',

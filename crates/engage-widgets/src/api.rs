@@ -10,8 +10,9 @@
 use std::cell::RefCell;
 
 use engage_core::api::feedback::{FeedbackForm, FeedbackSent, MyFeedback};
+use engage_core::api::leaderboard::{LeaderboardView, Period};
 use engage_core::api::lottery::{EntryResult, LotteryView, SpinResult};
-use engage_core::api::{CheckinState, ErrorBody, MakeupRequest, PollView, VoteRequest};
+use engage_core::api::{CheckinState, ErrorBody, MakeupRequest, Me, PollView, VoteRequest};
 use engage_core::calendar::YearMonth;
 use engage_core::jiff::civil::Date;
 use leptos::prelude::*;
@@ -115,6 +116,7 @@ impl ApiError {
             Widget::Poll => lang.poll_not_found(),
             Widget::Lottery => lang.lottery_not_found(),
             Widget::Feedback => lang.feedback_not_set_up(),
+            Widget::Leaderboard => lang.leaderboard_not_available(),
         };
         match self {
             ApiError::NotSignedIn => match widget {
@@ -122,6 +124,7 @@ impl ApiError {
                 Widget::Poll => lang.sign_in_to_vote(),
                 Widget::Lottery => lang.sign_in_to_spin(),
                 Widget::Feedback => lang.sign_in_to_send_feedback(),
+                Widget::Leaderboard => lang.sign_in_to_see_rank(),
             }
             .to_owned(),
             ApiError::Offline => lang.offline().to_owned(),
@@ -264,6 +267,29 @@ impl Endpoint {
         let value = self
             .send(Caller::Anyone, "GET", "/feedback/mine", None)
             .await?;
+        parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/leaderboard?period=&limit=`: anyone may read it; with a
+    /// member token the answer adds the member's own place (`me`).
+    pub async fn leaderboard(
+        &self,
+        period: Period,
+        limit: u32,
+    ) -> Result<LeaderboardView, ApiError> {
+        let path = format!("/leaderboard?period={period}&limit={limit}");
+        let value = self.send(Caller::Anyone, "GET", &path, None).await?;
+        parse(value)
+    }
+
+    /// The server-sent events of the site's leaderboard: `leaderboard` whenever points change.
+    pub fn leaderboard_events_url(&self) -> String {
+        self.url("/leaderboard/events")
+    }
+
+    /// `GET /api/v1/sites/{site}/me`: the member's points, level, title and badges.
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        let value = self.send(Caller::Member, "GET", "/me", None).await?;
         parse(value)
     }
 

@@ -10,6 +10,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use engage_core::api::leaderboard::Period;
 use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -18,6 +19,7 @@ use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, Node, Sh
 use crate::checkin::{CHECKIN_CSS, Checkin};
 use crate::feedback::{FEEDBACK_CSS, Feedback, FeedbackMode};
 use crate::i18n::Lang;
+use crate::leaderboard::{LEADERBOARD_CSS, Leaderboard};
 use crate::lottery::{LOTTERY_CSS, Lottery};
 use crate::poll::{POLL_CSS, Poll};
 use crate::widget::CARD_CSS;
@@ -37,6 +39,9 @@ struct ElementAttributes {
     lottery: RwSignal<Option<String>>,
     /// `<engage-feedback>` only: `launcher` or `inline`.
     mode: RwSignal<Option<String>>,
+    /// `<engage-leaderboard>` only: `day`, `week`, `month` or `all`, and how many rows.
+    period: RwSignal<Option<String>>,
+    limit: RwSignal<Option<String>>,
 }
 
 impl ElementAttributes {
@@ -61,6 +66,8 @@ impl ElementAttributes {
             poll: RwSignal::new(read("poll")),
             lottery: RwSignal::new(read("lottery")),
             mode: RwSignal::new(read("mode")),
+            period: RwSignal::new(read("period")),
+            limit: RwSignal::new(read("limit")),
         }
     }
 
@@ -70,6 +77,8 @@ impl ElementAttributes {
             "poll" => self.poll,
             "lottery" => self.lottery,
             "mode" => self.mode,
+            "period" => self.period,
+            "limit" => self.limit,
             "member-token" => self.member_token,
             "lang" => self.lang,
             "theme" => self.theme,
@@ -146,6 +155,7 @@ pub fn mount(
             Widget::Poll => POLL_CSS,
             Widget::Lottery => LOTTERY_CSS,
             Widget::Feedback => FEEDBACK_CSS,
+            Widget::Leaderboard => LEADERBOARD_CSS,
         },
     );
     let document = host
@@ -209,6 +219,22 @@ pub fn mount(
                         theme=theme
                         mode=Signal::derive(move || {
                             attributes.mode.get().as_deref().and_then(FeedbackMode::parse)
+                        })
+                    />
+                }
+                .into_any(),
+                Widget::Leaderboard => view! {
+                    <Leaderboard
+                        site=site
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
+                        period=Signal::derive(move || {
+                            attributes.period.get().as_deref().map(str::trim).and_then(Period::parse)
+                        })
+                        limit=Signal::derive(move || {
+                            attributes.limit.get().and_then(|l| l.trim().parse().ok())
                         })
                     />
                 }

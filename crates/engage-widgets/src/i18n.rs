@@ -183,6 +183,15 @@ impl Lang {
         )
     }
 
+    /// Added to the status line when a write earned badges (their names).
+    pub fn new_badges(self, names: &[String]) -> String {
+        match self {
+            Lang::En if names.len() == 1 => format!("New badge: {}!", names[0]),
+            Lang::En => format!("New badges: {}!", names.join(", ")),
+            Lang::ZhCn => format!("获得新勋章：{}！", names.join("、")),
+        }
+    }
+
     pub fn server_error(self, status: u16) -> String {
         match self {
             Lang::En => format!("Something went wrong (error {status}). Please retry."),

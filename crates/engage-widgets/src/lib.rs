@@ -6,13 +6,15 @@
 //!
 //! From a Leptos app, use the components directly:
 //! `view! { <Checkin site="demo" member_token=token /> }`,
-//! `view! { <Poll site="demo" poll="favourite-feature" /> }`.
+//! `view! { <Poll site="demo" poll="favourite-feature" /> }`,
+//! `view! { <Leaderboard site="demo" period=Period::Week limit=10_u32 /> }`.
 
 pub mod api;
 pub mod checkin;
 pub mod element;
 pub mod feedback;
 pub mod i18n;
+pub mod leaderboard;
 mod live;
 pub mod lottery;
 pub mod poll;
@@ -23,6 +25,7 @@ pub use checkin::Checkin;
 pub use element::{MountHandle, mount};
 pub use feedback::{Feedback, FeedbackMode};
 pub use i18n::Lang;
+pub use leaderboard::Leaderboard;
 pub use lottery::Lottery;
 pub use poll::Poll;
 
@@ -37,6 +40,8 @@ pub enum Widget {
     Lottery,
     /// `<engage-feedback>`: the feedback form and the sender's earlier feedback.
     Feedback,
+    /// `<engage-leaderboard>`: the points ranking of a period and the member's own place.
+    Leaderboard,
 }
 
 impl Widget {
@@ -47,6 +52,7 @@ impl Widget {
             "poll" => Some(Widget::Poll),
             "lottery" => Some(Widget::Lottery),
             "feedback" => Some(Widget::Feedback),
+            "leaderboard" => Some(Widget::Leaderboard),
             _ => None,
         }
     }
@@ -57,6 +63,7 @@ impl Widget {
             Widget::Poll => "poll",
             Widget::Lottery => "lottery",
             Widget::Feedback => "feedback",
+            Widget::Leaderboard => "leaderboard",
         }
     }
 }

@@ -24,6 +24,16 @@ const POLL_EVERY: Duration = Duration::from_secs(5);
 /// Errors in a row (without a successful reconnection in between) before giving up on the
 /// stream and reading on a timer instead.
 const MAX_ERRORS: u32 = 3;
+/// Streams one page keeps open at most; further subscribers read on a timer. Over HTTP/1.1 a
+/// browser opens at most six connections to one server for all its tabs together, and each
+/// stream holds one: two tabs of a page with three live widgets would leave no connection for
+/// any other request.
+const MAX_STREAMS_PER_PAGE: u32 = 2;
+
+thread_local! {
+    /// The streams this page has open now.
+    static OPEN_STREAMS: Cell<u32> = const { Cell::new(0) };
+}
 
 /// A listener on the event stream.
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
@@ -68,7 +78,8 @@ impl LiveUpdates {
         });
         let has_event_source = web_sys::window()
             .is_some_and(|w| js_sys::Reflect::has(&w, &"EventSource".into()).unwrap_or(false));
-        match has_event_source
+        let room = OPEN_STREAMS.get() < MAX_STREAMS_PER_PAGE;
+        match (has_event_source && room)
             .then(|| EventSource::new(url).ok())
             .flatten()
         {
@@ -132,12 +143,14 @@ fn listen(inner: &Rc<Inner>, source: EventSource, event: &str) {
     let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
     let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     inner.source.replace(Some(source));
+    OPEN_STREAMS.set(OPEN_STREAMS.get() + 1);
     inner.listeners.replace(vec![on_event, on_open, on_error]);
 }
 
 fn close_source(inner: &Inner) {
     if let Some(source) = inner.source.take() {
         source.close();
+        OPEN_STREAMS.set(OPEN_STREAMS.get().saturating_sub(1));
     }
     // Dropping a listener while the stream calls it would be unsound for wasm-bindgen: the
     // stream is closed and no further call comes, but the one running now must finish first.

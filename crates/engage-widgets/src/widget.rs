@@ -38,6 +38,8 @@ pub struct Shell {
     pub status_detail: RwSignal<String>,
     /// Whether the status line says that a write failed (shown in the danger colour).
     pub status_failed: RwSignal<bool>,
+    /// The badges the last write earned, said last in the status line.
+    pub status_badges: RwSignal<String>,
 }
 
 impl Shell {
@@ -69,6 +71,7 @@ impl Shell {
             status: RwSignal::new(String::new()),
             status_detail: RwSignal::new(String::new()),
             status_failed: RwSignal::new(false),
+            status_badges: RwSignal::new(String::new()),
         };
         let card = shell.card;
         Effect::new(move |_| {
@@ -115,6 +118,7 @@ impl Shell {
         self.status.try_set(text);
         self.status_detail.try_set(detail);
         self.status_failed.try_set(false);
+        self.status_badges.try_set(String::new());
     }
 
     /// Says in the status line, as a failure, why a write did not go through, and reports it
@@ -123,6 +127,44 @@ impl Shell {
         self.announce(self.message(error));
         self.status_failed.try_set(true);
         self.report_error(error);
+    }
+
+    /// Reports the badges a write newly earned (`badges`, their ids as the write's answer lists
+    /// them): one `engage:badge` for each, and "New badge: …" said last in the status line. The
+    /// answer names no badge, so the names are read from `/me` first; where that fails the
+    /// ids stand in for them.
+    pub fn announce_badges(&self, badges: &[String]) {
+        if badges.is_empty() {
+            return;
+        }
+        let shell = *self;
+        let ids = badges.to_vec();
+        let endpoint = self.client.endpoint_untracked();
+        leptos::task::spawn_local(async move {
+            let me = endpoint.me().await.ok();
+            let name_of = |id: &String| {
+                me.as_ref()
+                    .and_then(|me| me.badges.iter().find(|b| &b.id == id))
+                    .map_or_else(|| id.clone(), |b| b.name.clone())
+            };
+            let names: Vec<String> = ids.iter().map(name_of).collect();
+            let Some(lang) = shell.lang.try_get_untracked() else {
+                return;
+            };
+            for (id, name) in ids.iter().zip(&names) {
+                shell.report(
+                    "badge",
+                    &BadgeDetail {
+                        badge: id,
+                        name,
+                        widget: shell.widget.as_str(),
+                    },
+                );
+            }
+            shell
+                .status_badges
+                .try_set(format!(" {}", lang.new_badges(&names)));
+        });
     }
 
     /// Reports the life of a load: `engage:ready` once per mount, the first time it is ready
@@ -159,6 +201,14 @@ pub struct ReadyDetail {
     /// The poll's id, for `<engage-poll>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<String>,
+}
+
+/// The detail of `engage:badge`: the badge's id and name, and the widget whose write earned it.
+#[derive(Debug, Serialize)]
+struct BadgeDetail<'a> {
+    badge: &'a str,
+    name: &'a str,
+    widget: &'static str,
 }
 
 /// The detail of `engage:error`.
@@ -406,6 +456,7 @@ pub fn card(
         status,
         status_detail,
         status_failed,
+        status_badges,
         ..
     } = shell;
     view! {
@@ -428,6 +479,7 @@ pub fn card(
             >
                 {move || status.get()}
                 <span class="engage-card__sr">{move || status_detail.get()}</span>
+                {move || status_badges.get()}
             </p>
         </section>
     }

@@ -1962,3 +1962,360 @@ export function record_feedback_events(target) {
         assert_eq!(root.child_element_count(), 0);
     }
 }
+
+mod leaderboard {
+    use super::*;
+    use engage_core::api::leaderboard::Period;
+    use engage_widgets::Leaderboard;
+
+    #[wasm_bindgen(inline_js = r#"
+const json = (body, status = 200) => new Response(JSON.stringify(body), {
+  status, headers: { 'content-type': 'application/json' },
+});
+const row = (member, name, points, title, badges) => ({ member, name, points, title, badges });
+// The fake site's week, best first; ranks are worked out below (competition ranking).
+const WEEK = [
+  row('ann', 'Ann', 120, 'Community pillar', ['regular', 'first-vote', 'first-checkin']),
+  row('mei', 'Mei 梅', 90, 'Early bird', ['first-checkin']),
+  row('bob', '<b>Bob</b>', 90, 'Newcomer', []),
+  row('kai', 'Kai', 70, 'Newcomer', []),
+  row('lee', 'Lee', 60, 'Newcomer', []),
+  row('ray', 'Ray', 50, 'Newcomer', []),
+  row('sam', 'Sam', 40, 'Newcomer', []),
+  row('zoe', 'Zoe', 30, 'Newcomer', []),
+  row('tom', 'Tom', 20, 'Newcomer', []),
+];
+const TOKENS = { 'Bearer good': 'mei', 'Bearer far': 'zoe', 'Bearer badger': 'new' };
+function ranked(rows) {
+  const sorted = rows.slice().sort((a, b) => b.points - a.points);
+  return sorted.map((r, i) => Object.assign({ rank: 1 + sorted.filter((o) => o.points > r.points).length }, r));
+}
+function board(period, limit, member) {
+  const rows = period === 'day' ? [] : ranked(window.__engageBoard.week);
+  const view = { period, from: null, to: null, top: rows.slice(0, limit), me: null };
+  const at = rows.findIndex((r) => r.member === member);
+  if (at >= 0) {
+    const mine = rows[at];
+    view.me = {
+      rank: mine.rank, points: mine.points, title: mine.title, badges: mine.badges,
+      neighbours: rows.slice(Math.max(0, at - 2), at).concat(rows.slice(at + 1, at + 3)),
+    };
+  }
+  return view;
+}
+function me(member) {
+  const mine = window.__engageBoard.week.find((r) => r.member === member) || { name: 'Newbie', points: 0 };
+  return {
+    member, name: mine.name, points: mine.points, level: 2, title: 'Regular',
+    next_level: { level: 3, title: 'Community star', min_points: 200 },
+    badges: member === 'new' ? [{ id: 'first-checkin', name: 'First check-in', earned_at: '2026-11-20T08:00:00Z' }]
+      : [{ id: 'first-checkin', name: 'First check-in', earned_at: '2026-11-18T08:00:00Z' }],
+    ledger: [], badges_available: [{ id: 'big-spender', name: 'Big spender' }], earned: mine.points,
+  };
+}
+const checkin = (over) => Object.assign({
+  date: '2026-11-20', checked_in: false, already: false, streak: 0, longest_streak: 0, awarded: 0,
+  points: 0, month: [], badges: [], month_of: '2026-11', total_checkins: 0, spent: 0,
+  points_per_checkin: 10, next_milestone: null, makeup: null,
+}, over);
+export function install_fake_board() {
+  if (window.__engageBoard) { window.__engageBoard.week = WEEK.map((r) => Object.assign({}, r)); return; }
+  const next = window.fetch;
+  window.__engageBoard = { week: WEEK.map((r) => Object.assign({}, r)), badges: [] };
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    if (url.origin !== 'http://fake.engage.test' || !url.pathname.startsWith('/api/v1/sites/board/')) return next(input, init);
+    window.__engageFake.calls.push(request.method + ' ' + request.url);
+    const member = TOKENS[request.headers.get('authorization')];
+    const path = url.pathname.slice('/api/v1/sites/board'.length);
+    if (path === '/leaderboard') {
+      return json(board(url.searchParams.get('period'), Number(url.searchParams.get('limit')), member));
+    }
+    if (!member) return json({ error: { code: 'missing_token', message: 'no token' } }, 401);
+    if (path === '/me') return json(me(member));
+    if (path === '/checkin' && request.method === 'GET') return json(checkin({}));
+    if (path === '/checkin') {
+      return json(checkin({ checked_in: true, streak: 1, longest_streak: 1, awarded: 10, points: 10,
+        month: ['2026-11-20'], total_checkins: 1, badges: ['first-checkin'] }));
+    }
+    return json({ error: { code: 'not_found', message: 'no route' } }, 404);
+  };
+  document.addEventListener('engage:badge', (e) => window.__engageBoard.badges.push(JSON.stringify({
+    detail: e.detail, bubbles: e.bubbles, composed: e.composed,
+  })));
+}
+export function award_fake_points(member, points) {
+  window.__engageBoard.week.find((r) => r.member === member).points += points;
+  for (const source of window.__engageFake.sources) {
+    if (source.readyState !== 2 && source.url.endsWith('/sites/board/leaderboard/events')) {
+      source.dispatchEvent(new MessageEvent('leaderboard', { data: JSON.stringify({ version: points }) }));
+    }
+  }
+}
+export function badge_events() { return window.__engageBoard.badges.slice(); }
+export function leaderboard_streams() {
+  return window.__engageFake.sources.filter((s) => s.readyState !== 2 && s.url.endsWith('/sites/board/leaderboard/events')).length;
+}
+export function press(element, key) {
+  element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
+}
+"#)]
+    extern "C" {
+        fn install_fake_board();
+        fn award_fake_points(member: &str, points: u32);
+        fn badge_events() -> Vec<String>;
+        fn press(element: &Element, key: &str);
+        fn leaderboard_streams() -> u32;
+    }
+
+    fn mount_board(
+        token: Option<&'static str>,
+        period: Option<Period>,
+        lang: Lang,
+    ) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+        install_fake_server();
+        install_fake_board();
+        let (root, container) = shadow_container();
+        let mounted = leptos::mount::mount_to(container, move || {
+            view! {
+                <Leaderboard
+                    site="board"
+                    server=FAKE
+                    member_token=token.map(str::to_owned)
+                    lang=lang
+                    period=period
+                    limit=4_u32
+                />
+            }
+        });
+        (root, mounted)
+    }
+
+    fn texts(root: &ShadowRoot, selector: &str) -> Vec<String> {
+        let list = root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect()
+    }
+
+    /// The visible rank of every listed row.
+    fn ranks(root: &ShadowRoot) -> Vec<String> {
+        texts(root, ".engage-leaderboard__rank span[aria-hidden]")
+    }
+
+    fn selected_tab(root: &ShadowRoot) -> String {
+        query(root, "[role=tab][aria-selected=true]")
+            .and_then(|t| t.text_content())
+            .unwrap_or_default()
+    }
+
+    async fn wait_for_rows(root: &ShadowRoot) {
+        wait_for("the ranking", || {
+            count(root, ".engage-leaderboard__row") > 0
+        })
+        .await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn tabs_follow_clicks_and_arrow_keys() {
+        let (root, _mounted) = mount_board(None, None, Lang::En);
+        wait_for_rows(&root).await;
+        assert_eq!(count(&root, "[role=tablist] > [role=tab]"), 4);
+        assert_eq!(selected_tab(&root), "Week");
+        assert_eq!(count(&root, "[role=tab][tabindex='0']"), 1);
+        let panel = query(&root, "[role=tabpanel]").unwrap();
+        let tab = query(&root, "[role=tab][aria-selected=true]").unwrap();
+        assert_eq!(
+            panel.get_attribute("aria-labelledby"),
+            tab.get_attribute("id")
+        );
+        assert_eq!(
+            tab.get_attribute("aria-controls"),
+            panel.get_attribute("id")
+        );
+
+        clear_fetch_calls();
+        press(&tab, "ArrowRight");
+        wait_for("the month tab", || selected_tab(&root) == "Month").await;
+        let focused = root.active_element().expect("the new tab has the focus");
+        assert_eq!(focused.text_content().as_deref(), Some("Month"));
+        wait_for_rows(&root).await;
+        assert!(
+            fetch_calls()
+                .iter()
+                .any(|c| c.ends_with("/sites/board/leaderboard?period=month&limit=4")),
+            "{:?}",
+            fetch_calls()
+        );
+        press(&root.active_element().unwrap(), "End");
+        wait_for("the all-time tab", || selected_tab(&root) == "All time").await;
+        press(&root.active_element().unwrap(), "ArrowRight");
+        wait_for("wrapping to today", || selected_tab(&root) == "Today").await;
+        wait_for("the empty day", || {
+            text(&root).contains("No points yet today — be the first!")
+        })
+        .await;
+        press(&root.active_element().unwrap(), "ArrowLeft");
+        wait_for("wrapping back", || selected_tab(&root) == "All time").await;
+        click(&root, "[role=tab]:nth-child(2)");
+        wait_for("the week again", || selected_tab(&root) == "Week").await;
+        // Signed out, the ranking shows and the member's place is asked for.
+        wait_for_rows(&root).await;
+        assert!(
+            text(&root).contains("Sign in to see your rank"),
+            "{}",
+            text(&root)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn top_rows_keep_ties_and_highlight_the_member() {
+        let (root, _mounted) = mount_board(Some("good"), Some(Period::Week), Lang::En);
+        wait_for("the member's row", || {
+            count(&root, "[aria-current=true]") == 1
+        })
+        .await;
+        assert_eq!(ranks(&root), ["1", "2", "2", "4"]);
+        assert_eq!(
+            texts(&root, ".engage-leaderboard__name"),
+            ["Ann", "Mei 梅", "<b>Bob</b>", "Kai"]
+        );
+        // Names are text, never markup.
+        assert_eq!(count(&root, ".engage-leaderboard__name b"), 0);
+        let mine = query(&root, "[aria-current=true]")
+            .unwrap()
+            .text_content()
+            .unwrap();
+        assert!(
+            mine.contains("Mei 梅") && mine.contains("Early bird"),
+            "{mine}"
+        );
+        assert!(mine.contains("Rank 2") && mine.contains("90 pts"), "{mine}");
+        assert_eq!(count(&root, ".engage-leaderboard__gap"), 0);
+        let first = query(&root, ".engage-leaderboard__row")
+            .unwrap()
+            .text_content()
+            .unwrap();
+        assert!(first.contains("3 badges"), "{first}");
+        // The member's card: level, the way to the next, badges earned and to earn.
+        wait_for("the member's card", || {
+            text(&root).contains("Level 2 · Regular")
+        })
+        .await;
+        let card = text(&root);
+        assert!(
+            card.contains("110 more points to Level 3 · Community star"),
+            "{card}"
+        );
+        let progress = query(&root, "progress").unwrap();
+        assert_eq!(progress.get_attribute("value").as_deref(), Some("90"));
+        assert_eq!(progress.get_attribute("max").as_deref(), Some("200"));
+        assert_eq!(
+            texts(&root, ".engage-leaderboard__chip"),
+            ["First check-in", "Big spender"]
+        );
+        assert_eq!(count(&root, ".engage-leaderboard__chip--locked"), 1);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_member_outside_the_top_sees_a_gap_their_neighbours_and_their_row() {
+        let (root, _mounted) = mount_board(Some("far"), None, Lang::En);
+        wait_for("the member's row", || {
+            texts(&root, "[aria-current=true] .engage-leaderboard__name") == ["Zoe"]
+        })
+        .await;
+        assert_eq!(ranks(&root), ["1", "2", "2", "4", "6", "7", "8", "9"]);
+        assert_eq!(count(&root, ".engage-leaderboard__gap"), 1);
+        let gap = query(&root, ".engage-leaderboard__gap").unwrap();
+        let after_gap = gap.next_element_sibling().unwrap().text_content().unwrap();
+        assert!(after_gap.contains("Ray"), "{after_gap}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn leaderboard_in_chinese_with_an_empty_day() {
+        let (root, _mounted) = mount_board(None, Some(Period::Day), Lang::ZhCn);
+        wait_for("the empty day", || {
+            text(&root).contains("今天还没有人获得积分")
+        })
+        .await;
+        assert_eq!(texts(&root, "[role=tab]"), ["今日", "本周", "本月", "总榜"]);
+        assert_eq!(selected_tab(&root), "今日");
+        let card = text(&root);
+        assert!(card.contains("积分榜"), "{card}");
+        assert!(card.contains("登录后查看你的排名"), "{card}");
+        assert_eq!(
+            query(&root, ".engage-card")
+                .unwrap()
+                .get_attribute("lang")
+                .as_deref(),
+            Some("zh-CN")
+        );
+        click(&root, "[role=tab]:nth-child(2)");
+        wait_for_rows(&root).await;
+        assert!(text(&root).contains("排名"), "{}", text(&root));
+        assert!(text(&root).contains("勋章"), "{}", text(&root));
+        assert!(text(&root).contains("第 2 名"), "{}", text(&root));
+    }
+
+    #[wasm_bindgen_test]
+    async fn points_earned_elsewhere_move_the_ranking_live() {
+        let (root, mounted) = mount_board(Some("far"), None, Lang::En);
+        wait_for("the member's row", || {
+            texts(&root, "[aria-current=true] .engage-leaderboard__name") == ["Zoe"]
+        })
+        .await;
+        wait_for("the event stream", || leaderboard_streams() == 1).await;
+        clear_fetch_calls();
+        award_fake_points("zoe", 100);
+        wait_for("Zoe on top", || {
+            texts(
+                &root,
+                "[aria-current=true] .engage-leaderboard__rank span[aria-hidden]",
+            ) == ["1"]
+        })
+        .await;
+        assert_eq!(ranks(&root), ["1", "2", "3", "3"]);
+        assert_eq!(count(&root, ".engage-leaderboard__gap"), 0);
+        let calls = fetch_calls();
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.contains("/sites/board/leaderboard?period=week&limit=4")),
+            "{calls:?}"
+        );
+        assert!(
+            calls.iter().any(|c| c.ends_with("/sites/board/me")),
+            "{calls:?}"
+        );
+        wait_for("the new balance", || text(&root).contains("130 points")).await;
+        drop(mounted);
+        assert_eq!(leaderboard_streams(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_check_in_that_earns_a_badge_reports_engage_badge() {
+        install_fake_server();
+        install_fake_board();
+        let (root, container) = shadow_container();
+        let _mounted = leptos::mount::mount_to(container, || {
+            view! { <Checkin site="board" server=FAKE member_token="badger" lang=Lang::En /> }
+        });
+        wait_for("the check-in button", || {
+            query(&root, ".engage-checkin__button").is_some_and(|b| !b.has_attribute("disabled"))
+        })
+        .await;
+        click(&root, ".engage-checkin__button");
+        wait_for("the badge event", || !badge_events().is_empty()).await;
+        assert_eq!(
+            badge_events(),
+            [
+                r#"{"detail":{"badge":"first-checkin","name":"First check-in","widget":"checkin"},"bubbles":true,"composed":true}"#
+            ]
+        );
+        wait_for("the announcement", || {
+            text(&root).contains("New badge: First check-in!")
+        })
+        .await;
+    }
+}

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::state::AppState;
 
 /// The widgets that can be embedded, by the name used in `/embed/{widget}`.
-const WIDGETS: [&str; 4] = ["checkin", "poll", "lottery", "feedback"];
+const WIDGETS: [&str; 5] = ["checkin", "poll", "lottery", "feedback", "leaderboard"];
 
 #[derive(Debug, Deserialize)]
 pub struct EmbedQuery {
@@ -22,6 +22,8 @@ pub struct EmbedQuery {
     poll: Option<String>,
     lottery: Option<String>,
     mode: Option<String>,
+    period: Option<String>,
+    limit: Option<String>,
     lang: Option<String>,
     theme: Option<String>,
     #[serde(rename = "member-token")]
@@ -84,6 +86,20 @@ pub async fn embed_page(
             .filter(|m| matches!(m.as_str(), "inline" | "launcher"))
     {
         attributes.push(("mode", mode));
+    }
+    if widget == "leaderboard" {
+        if let Some(period) = query
+            .period
+            .filter(|p| matches!(p.as_str(), "day" | "week" | "month" | "all"))
+        {
+            attributes.push(("period", period));
+        }
+        if let Some(limit) = query
+            .limit
+            .filter(|l| l.parse::<u32>().is_ok_and(|n| (1..=100).contains(&n)))
+        {
+            attributes.push(("limit", limit));
+        }
     }
     // Unknown values are dropped, so the widget falls back to its defaults.
     if let Some(lang) = query.lang.filter(|l| matches!(l.as_str(), "en" | "zh-CN")) {

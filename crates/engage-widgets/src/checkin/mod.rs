@@ -82,6 +82,7 @@ pub fn Checkin(
     let accept_written_state = move |sent_with: &LoadKey, state: &CheckinState| {
         if remote.accept(sent_with, state.clone()) {
             shell.report("checkin", state);
+            shell.announce_badges(&state.badges);
         }
     };
 

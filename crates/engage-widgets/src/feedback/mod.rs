@@ -567,6 +567,7 @@ fn send(ctx: Ctx) {
                         points: sent.points,
                     },
                 );
+                shell.announce_badges(sent.badges.as_deref().unwrap_or_default());
                 ctx.sent.set(Some(sent));
                 ctx.screen.set(Screen::Thanks);
                 if ctx.seen_mine.get_untracked() {

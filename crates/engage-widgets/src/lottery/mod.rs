@@ -456,6 +456,7 @@ fn land(play: Play, key: &crate::widget::LoadKey, result: SpinResult) {
             points: result.points,
         },
     );
+    shell.announce_badges(&result.badges);
 }
 
 /// Enters the giveaway and shows the answer.
@@ -464,7 +465,10 @@ async fn send_entry(play: Play) {
     let key = remote.key_untracked();
     match key.endpoint.enter_giveaway(&key.subject).await {
         Ok(EntryResult {
-            entrants, points, ..
+            entrants,
+            points,
+            badges,
+            ..
         }) => {
             let Some(lang) = shell.lang.try_get_untracked() else {
                 return;
@@ -479,6 +483,7 @@ async fn send_entry(play: Play) {
                         lang.entered_giveaway().to_owned(),
                         format!(" {}", lang.entrants(entrants)),
                     );
+                    shell.announce_badges(&badges);
                 }
             }
         }

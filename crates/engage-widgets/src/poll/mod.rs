@@ -342,11 +342,13 @@ async fn send_vote(form: Form, choices: Vec<String>, changing: bool) {
                 awarded: poll.awarded,
                 points: poll.points,
             };
+            let badges = poll.badges.clone().unwrap_or_default();
             // A background read that started before the vote must not undo its answer.
             reads.try_update_value(|n| *n = n.wrapping_add(1));
             if remote.accept(&key, poll) {
                 picked.try_set(None);
                 shell.report("vote", &detail);
+                shell.announce_badges(&badges);
                 focus_after_vote(shell);
             }
         }
