@@ -142,7 +142,14 @@ function syncAll() {
   for (const element of connected) element.engageSync();
 }
 
-const Engage = window.Engage ?? {
+// A page may call Engage before this module has run, through a stub that queues its calls:
+//   window.Engage = window.Engage || { q: [], identify(t) { this.q.push(["identify", t]); },
+//                                      configure(o) { this.q.push(["configure", o]); } };
+// The queue is replayed below. A second copy of this loader keeps the first one's Engage.
+const queued = Array.isArray(window.Engage?.q) ? window.Engage.q : null;
+const loaded = queued ? null : window.Engage;
+
+const Engage = loaded ?? {
   /** Sets the member token for every widget without its own member-token attribute. */
   identify(token) {
     defaults['member-token'] = token || null;
@@ -162,9 +169,12 @@ const Engage = window.Engage ?? {
   version: VERSION,
 };
 
-if (!window.Engage) {
+if (!loaded) {
   window.Engage = Engage;
   for (const [tag, definition] of Object.entries(WIDGETS)) defineWidget(tag, definition);
+  for (const [method, argument] of queued ?? []) {
+    if (method === 'identify' || method === 'configure') Engage[method](argument);
+  }
 }
 
 export default Engage;

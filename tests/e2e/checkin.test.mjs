@@ -261,6 +261,31 @@ describe("embedding on another origin", () => {
     }
   });
 
+  test("Engage.identify queued by the host before the loader runs is replayed", async () => {
+    const token = mintToken({ secret: acme.secret, site: "acme", member: "u-88", name: "Ren" });
+    // The host's own early script (a file, as its strict CSP wants): a stub that queues calls.
+    const stub = `window.Engage = window.Engage || { q: [], identify(t) { this.q.push(["identify", t]); } };
+window.Engage.identify(${JSON.stringify(token)});`;
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Early</title>
+<link rel="icon" href="data:,"><script src="/stub.js"></script>
+<script type="module" src="${server.origin}/engage.js"></script></head>
+<body><engage-checkin site="acme"></engage-checkin></body></html>`;
+    const host = await hostSite(
+      { "/": ["text/html; charset=utf-8", html], "/stub.js": ["text/javascript", stub] },
+      `default-src 'self'; img-src data:; script-src 'self' ${server.origin} 'wasm-unsafe-eval'; connect-src ${server.origin}; style-src 'self'`,
+    );
+    try {
+      const context = await browser.newContext({ locale: "en-US" });
+      const page = await openPage(context, `http://localhost:${hostPort}/`);
+      await button(page).getByText("Check in", { exact: true }).waitFor();
+      assert.equal(await page.evaluate(() => typeof window.Engage.ready?.then), "function");
+      assert.deepEqual(page.problems, []);
+      await context.close();
+    } finally {
+      host.close();
+    }
+  });
+
   test("iframe mode serves a host whose policy allows no script from Engage at all", async () => {
     const token = mintToken({ secret: acme.secret, site: "acme", member: "u-77", name: "Lee" });
     // The host's own script: hand the token over, listen to what the widget reports, size the frame.
