@@ -113,8 +113,8 @@ pub fn Lottery(
         }
     };
     let header = view! {
-        <header class="engage-card__header engage-lottery__header" part="header">
-            <p class="engage-lottery__kicker" part="title">
+        <header class="engage-card__header engage-card__header--compact engage-lottery__header" part="header">
+            <p class="engage-card__kicker engage-lottery__kicker" part="title">
                 {move || title(lang.get(), frame.with(|f| f.as_ref().map(|f| f.mode)))}
             </p>
             {move || frame.with(|f| f.as_ref().map(timing))}
@@ -315,10 +315,10 @@ fn timing(frame: &Frame) -> impl IntoView + use<> {
     let when = frame.when.clone();
     let badge = (frame.status == LotteryStatus::Closed).then(|| frame.lang.closed());
     view! {
-        <p class="engage-lottery__timing">
+        <p class="engage-card__when engage-lottery__timing">
             {when.map(|when| view! { <span class="engage-lottery__when">{when}</span> })}
             {badge
-                .map(|text| view! { <span class="engage-lottery__badge" part="badge">{text}</span> })}
+                .map(|text| view! { <span class="engage-card__pill engage-lottery__badge" part="badge">{text}</span> })}
         </p>
     }
 }

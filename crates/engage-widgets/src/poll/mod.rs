@@ -117,8 +117,8 @@ pub fn Poll(
         }
     };
     let header = view! {
-        <header class="engage-card__header engage-poll__header" part="header">
-            <p class="engage-poll__kicker" part="title">
+        <header class="engage-card__header engage-card__header--compact engage-poll__header" part="header">
+            <p class="engage-card__kicker engage-poll__kicker" part="title">
                 {move || lang.get().poll_title()}
             </p>
             {move || frame.with(|f| f.as_ref().map(closing))}
@@ -269,9 +269,9 @@ fn closing(frame: &Frame) -> impl IntoView + use<> {
     let when = frame.when.clone();
     let badge = frame.closed.then(|| frame.lang.closed());
     view! {
-        <p class="engage-poll__closing">
+        <p class="engage-card__when engage-poll__closing">
             {when.map(|when| view! { <span class="engage-poll__when">{when}</span> })}
-            {badge.map(|text| view! { <span class="engage-poll__badge" part="badge">{text}</span> })}
+            {badge.map(|text| view! { <span class="engage-card__pill engage-poll__badge" part="badge">{text}</span> })}
         </p>
     }
 }
