@@ -16,13 +16,17 @@ use engage_core::jiff::tz::TimeZone;
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
+use crate::client_addr::{ProxyConfig, ProxyHeader, parse_trusted_proxy};
 use crate::limits::LimitConfig;
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
+use crate::serve::ConnectionLimits;
 use crate::state::{AppState, Config};
 use crate::store::{NewSite, Site, Store, StoreError};
+use crate::streams::StreamLimits;
 use crate::token::{hash_api_key, new_api_key, new_site_secret};
 use crate::webhooks::{new_webhook_secret, spawn_delivery_worker, valid_webhook_url};
+use ipnet::IpNet;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,6 +101,46 @@ pub struct ServeArgs {
     /// Writes (check-ins, votes, …) one member may make per minute.
     #[arg(long, default_value_t = LimitConfig::default().member_writes_per_minute)]
     pub member_writes_per_minute: NonZeroU32,
+    /// Requests one site's API key (a host backend) may make per second; these do not count
+    /// toward the per-IP limit.
+    #[arg(long, default_value_t = LimitConfig::default().api_key_requests_per_second)]
+    pub api_key_requests_per_second: NonZeroU32,
+    /// Requests one site's API key may make at once before the per-second rate applies.
+    #[arg(long, default_value_t = LimitConfig::default().api_key_burst)]
+    pub api_key_burst: NonZeroU32,
+    /// A reverse proxy (CIDR block or address) whose forwarding header names the client
+    /// (repeatable). Without it, forwarding headers are ignored.
+    #[arg(long = "trusted-proxy", value_parser = parse_trusted_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The header trusted proxies write the client's address into.
+    #[arg(long, value_enum, default_value_t = ProxyHeader::XForwardedFor)]
+    pub proxy_header: ProxyHeader,
+    /// Live event streams one client address (IPv6: its /64) may hold open.
+    #[arg(long, default_value_t = StreamLimits::default().per_ip)]
+    pub max_streams_per_ip: usize,
+    /// Live event streams the server holds open in all.
+    #[arg(long, default_value_t = StreamLimits::default().total)]
+    pub max_streams: usize,
+    /// How long one live stream lasts before the server ends it (the browser reconnects),
+    /// e.g. 30m.
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub stream_lifetime: Duration,
+    /// Connections open at once; over it, new ones wait in the listen backlog.
+    #[arg(long, default_value_t = ConnectionLimits::default().max_connections)]
+    pub max_connections: usize,
+    /// How long a client may take to send its request headers, and an idle connection is
+    /// kept, e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+}
+
+/// A duration such as `30m`, `10s`, `1h 30m` or `PT90S`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let signed: engage_core::jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration such as 30s, 10m or 24h"))?;
+    Duration::try_from(signed).map_err(|_| format!("'{text}' must not be negative"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,8 +282,26 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         demo: args.demo,
         static_dir: args.static_dir,
         www_dir: args.www_dir,
-        limits: LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute),
+        limits: LimitConfig {
+            api_key_requests_per_second: args.api_key_requests_per_second,
+            api_key_burst: args.api_key_burst,
+            ..LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute)
+        },
+        proxy: ProxyConfig {
+            trusted: args.trusted_proxies,
+            header: args.proxy_header,
+        },
+        streams: StreamLimits {
+            per_ip: args.max_streams_per_ip,
+            total: args.max_streams,
+            max_lifetime: args.stream_lifetime,
+        },
         ..Config::default()
+    };
+    let connections = ConnectionLimits {
+        max_connections: args.max_connections,
+        header_read_timeout: args.header_read_timeout,
+        ..ConnectionLimits::default()
     };
     let state = AppState::new(store.clone(), config);
     let tallies = state.tallies.clone();
@@ -254,18 +316,13 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         }
     });
     tracing::info!("listening on http://{local}");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    crate::serve::serve(listener, router(state), connections, async move {
         shutdown_signal().await;
         // Live streams never end by themselves; end them so the shutdown can finish.
         tallies.close();
         watch.leaderboards.close();
     })
-    .await
-    .map_err(io("server failed"))?;
+    .await;
     tracing::info!("shut down");
     Ok(())
 }

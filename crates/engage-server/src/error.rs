@@ -116,6 +116,12 @@ pub enum ApiError {
     /// Occurs when a caller exceeds a rate limit.
     #[error("too many requests; retry in {} seconds", retry_after_seconds(*.retry_after))]
     RateLimited { retry_after: Duration },
+    /// Occurs when one client address already holds as many live event streams as it may.
+    #[error("too many live streams from this address; close one or retry in {} seconds", retry_after_seconds(*.retry_after))]
+    TooManyStreams { retry_after: Duration },
+    /// Occurs when the server holds as many live event streams as it may, from everyone.
+    #[error("the server is busy; retry in {} seconds", retry_after_seconds(*.retry_after))]
+    ServerBusy { retry_after: Duration },
     /// Occurs on any failure that is not the caller's: storage, corrupt data, bugs.
     #[error("internal error: {0}")]
     Internal(String),
@@ -179,7 +185,10 @@ impl ApiError {
             | ApiError::LotteryNotClosed
             | ApiError::Spin(_)
             | ApiError::Entry(_) => StatusCode::CONFLICT,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::TooManyStreams { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::ServerBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -251,6 +260,8 @@ impl ApiError {
             ApiError::Spin(SpinError::DailyLimitReached { .. }) => "daily_limit_reached",
             ApiError::Spin(SpinError::SoldOut) => "lottery_sold_out",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::TooManyStreams { .. } => "too_many_streams",
+            ApiError::ServerBusy { .. } => "server_busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -302,7 +313,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(body)).into_response();
         match self {
-            ApiError::RateLimited { retry_after } => {
+            ApiError::RateLimited { retry_after }
+            | ApiError::TooManyStreams { retry_after }
+            | ApiError::ServerBusy { retry_after } => {
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after_seconds(retry_after)),

@@ -3,13 +3,16 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_addr;
 pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod live;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
+pub mod streams;
 pub mod token;
 pub mod webhooks;
 

@@ -1,22 +1,32 @@
-//! Rate limits (governor, keyed): writes per member, requests per client IP on `/api`, and
-//! feedback per sender and per IP. Over a limit the answer is 429 `rate_limited` with
-//! `Retry-After`.
+//! Rate limits (governor, keyed): writes per member, requests per client address on `/api`
+//! (IPv6 clients by their /64), requests per site API key for host backends, and feedback per
+//! sender and per address. Over a limit the answer is 429 `rate_limited` with `Retry-After`.
+//!
+//! Every keyed map is bounded ([`LimitConfig::max_tracked_keys`]): a flood of distinct keys
+//! first makes the limiter forget keys that have fully recovered; if that frees nothing, new
+//! keys share one overflow allowance until it does, so memory stays bounded and the flood
+//! is still limited.
 
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::Extensions;
+use axum::http::{Extensions, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use engage_core::poll::Voter;
 use engage_core::{MemberId, SiteId};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 
+use crate::client_addr::{ClientAddr, limit_key};
 use crate::error::ApiError;
+use crate::routes::site_segment;
 use crate::state::AppState;
+use crate::token::{API_KEY_PREFIX, api_key_hash_matches, hash_api_key};
 
 /// Limits as a rate per minute and a burst.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +41,11 @@ pub struct LimitConfig {
     pub feedback_sender_period: Duration,
     pub feedback_per_ip: NonZeroU32,
     pub feedback_ip_period: Duration,
+    /// Requests one site's API key may make per second (host backends), and at once.
+    pub api_key_requests_per_second: NonZeroU32,
+    pub api_key_burst: NonZeroU32,
+    /// The most keys (addresses, members, API keys) one limiter remembers.
+    pub max_tracked_keys: usize,
 }
 
 impl Default for LimitConfig {
@@ -46,6 +61,9 @@ impl Default for LimitConfig {
             feedback_sender_period: Duration::from_secs(10 * 60),
             feedback_per_ip: NonZeroU32::new(20).expect("non-zero"),
             feedback_ip_period: Duration::from_secs(60 * 60),
+            api_key_requests_per_second: NonZeroU32::new(100).expect("non-zero"),
+            api_key_burst: NonZeroU32::new(1_000).expect("non-zero"),
+            max_tracked_keys: 200_000,
         }
     }
 }
@@ -79,16 +97,80 @@ impl LimitConfig {
             feedback_sender_period: Duration::from_secs(1),
             feedback_per_ip: many,
             feedback_ip_period: Duration::from_secs(1),
+            api_key_requests_per_second: many,
+            api_key_burst: many,
+            max_tracked_keys: 200_000,
         }
+    }
+}
+
+/// A keyed limiter that remembers at most `max_keys` keys (see the module's documentation).
+struct BoundedLimiter<K: Hash + Eq + Clone> {
+    keyed: DefaultKeyedRateLimiter<K>,
+    /// The allowance new keys share while the map is full.
+    overflow: DefaultDirectRateLimiter,
+    max_keys: usize,
+    /// When the map was last swept because it was full: at most once a second.
+    last_sweep: Mutex<Option<Instant>>,
+}
+
+/// How many clients' worth the shared overflow allowance holds.
+const OVERFLOW_SHARE: u32 = 64;
+
+impl<K: Hash + Eq + Clone> BoundedLimiter<K> {
+    fn new(quota: Quota, max_keys: usize) -> BoundedLimiter<K> {
+        let burst = quota
+            .burst_size()
+            .saturating_mul(NonZeroU32::new(OVERFLOW_SHARE).expect("non-zero"));
+        let period = quota.replenish_interval() / OVERFLOW_SHARE;
+        let overflow = Quota::with_period(period.max(Duration::from_nanos(1)))
+            .expect("non-zero period")
+            .allow_burst(burst);
+        BoundedLimiter {
+            keyed: DefaultKeyedRateLimiter::keyed(quota),
+            overflow: DefaultDirectRateLimiter::direct(overflow),
+            max_keys: max_keys.max(1),
+            last_sweep: Mutex::new(None),
+        }
+    }
+
+    fn check(&self, key: &K, clock: &DefaultClock) -> Result<(), ApiError> {
+        let refused = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
+            retry_after: not_until.wait_time_from(clock.now()),
+        };
+        if self.keyed.len() >= self.max_keys && !self.sweep_when_full() {
+            return self.overflow.check().map_err(refused);
+        }
+        self.keyed.check_key(key).map_err(refused)
+    }
+
+    /// Forgets recovered keys if no sweep ran in the last second; whether there is room now.
+    fn sweep_when_full(&self) -> bool {
+        let mut last = self.last_sweep.lock().expect("limiter sweep lock");
+        if last.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+            *last = Some(Instant::now());
+            self.keyed.retain_recent();
+        }
+        self.keyed.len() < self.max_keys
+    }
+
+    fn retain_recent(&self) {
+        self.keyed.retain_recent();
+        self.keyed.shrink_to_fit();
+    }
+
+    fn len(&self) -> usize {
+        self.keyed.len()
     }
 }
 
 /// The keyed limiters.
 pub struct Limiters {
-    member_writes: DefaultKeyedRateLimiter<(SiteId, MemberId)>,
-    ip_requests: DefaultKeyedRateLimiter<IpAddr>,
-    feedback_senders: DefaultKeyedRateLimiter<(SiteId, Voter)>,
-    feedback_ips: DefaultKeyedRateLimiter<(SiteId, IpAddr)>,
+    member_writes: BoundedLimiter<(SiteId, MemberId)>,
+    ip_requests: BoundedLimiter<IpAddr>,
+    api_keys: BoundedLimiter<SiteId>,
+    feedback_senders: BoundedLimiter<(SiteId, Voter)>,
+    feedback_ips: BoundedLimiter<(SiteId, IpAddr)>,
     clock: DefaultClock,
 }
 
@@ -108,23 +190,31 @@ fn quota(per_minute: NonZeroU32, burst: NonZeroU32) -> Quota {
 
 impl Limiters {
     pub fn new(config: LimitConfig) -> Limiters {
+        let max = config.max_tracked_keys;
+        let per_second = Duration::from_secs(1) / config.api_key_requests_per_second.get();
         Limiters {
-            member_writes: DefaultKeyedRateLimiter::keyed(quota(
-                config.member_writes_per_minute,
-                config.member_write_burst,
-            )),
-            ip_requests: DefaultKeyedRateLimiter::keyed(quota(
-                config.ip_requests_per_minute,
-                config.ip_burst,
-            )),
-            feedback_senders: DefaultKeyedRateLimiter::keyed(quota_per(
-                config.feedback_per_sender,
-                config.feedback_sender_period,
-            )),
-            feedback_ips: DefaultKeyedRateLimiter::keyed(quota_per(
-                config.feedback_per_ip,
-                config.feedback_ip_period,
-            )),
+            member_writes: BoundedLimiter::new(
+                quota(config.member_writes_per_minute, config.member_write_burst),
+                max,
+            ),
+            ip_requests: BoundedLimiter::new(
+                quota(config.ip_requests_per_minute, config.ip_burst),
+                max,
+            ),
+            api_keys: BoundedLimiter::new(
+                Quota::with_period(per_second.max(Duration::from_nanos(1)))
+                    .expect("non-zero period")
+                    .allow_burst(config.api_key_burst),
+                max,
+            ),
+            feedback_senders: BoundedLimiter::new(
+                quota_per(config.feedback_per_sender, config.feedback_sender_period),
+                max,
+            ),
+            feedback_ips: BoundedLimiter::new(
+                quota_per(config.feedback_per_ip, config.feedback_ip_period),
+                max,
+            ),
             clock: DefaultClock::default(),
         }
     }
@@ -132,19 +222,17 @@ impl Limiters {
     /// Counts one write by a member.
     pub fn check_member_write(&self, site: &SiteId, member: &MemberId) -> Result<(), ApiError> {
         self.member_writes
-            .check_key(&(site.clone(), member.clone()))
-            .map_err(|not_until| ApiError::RateLimited {
-                retry_after: not_until.wait_time_from(self.clock.now()),
-            })
+            .check(&(site.clone(), member.clone()), &self.clock)
     }
 
-    /// Counts one API request from a client address.
+    /// Counts one API request from a client address (an IPv6 address by its /64).
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), ApiError> {
-        self.ip_requests
-            .check_key(&ip)
-            .map_err(|not_until| ApiError::RateLimited {
-                retry_after: not_until.wait_time_from(self.clock.now()),
-            })
+        self.ip_requests.check(&limit_key(ip), &self.clock)
+    }
+
+    /// Counts one request made with a site's (verified) API key.
+    pub fn check_api_key(&self, site: &SiteId) -> Result<(), ApiError> {
+        self.api_keys.check(site, &self.clock)
     }
 
     /// Counts one piece of feedback from `sender` at `ip` on `site`: the sender's allowance
@@ -155,42 +243,104 @@ impl Limiters {
         sender: &Voter,
         ip: IpAddr,
     ) -> Result<(), ApiError> {
-        let refused = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
-            retry_after: not_until.wait_time_from(self.clock.now()),
-        };
         self.feedback_senders
-            .check_key(&(site.clone(), sender.clone()))
-            .map_err(refused)?;
+            .check(&(site.clone(), sender.clone()), &self.clock)?;
         self.feedback_ips
-            .check_key(&(site.clone(), ip))
-            .map_err(refused)
+            .check(&(site.clone(), limit_key(ip)), &self.clock)
     }
 
     /// Forgets keys whose limits have fully recovered, so memory does not grow without bound.
     pub fn retain_recent(&self) {
         self.member_writes.retain_recent();
         self.ip_requests.retain_recent();
+        self.api_keys.retain_recent();
         self.feedback_senders.retain_recent();
         self.feedback_ips.retain_recent();
-        self.member_writes.shrink_to_fit();
-        self.ip_requests.shrink_to_fit();
-        self.feedback_senders.shrink_to_fit();
-        self.feedback_ips.shrink_to_fit();
+    }
+
+    /// How many client addresses the per-address limiter remembers (tests).
+    pub fn tracked_addresses(&self) -> usize {
+        self.ip_requests.len()
     }
 }
 
-/// The address of the client, as the connection shows it. Without a peer address (tests) every
-/// request has the unspecified address, so all share one per-IP allowance.
+/// The address of the client: as [`crate::client_addr::resolve_client_addr`] decided it
+/// (through trusted proxies), else the connection's peer. Without either (tests) every request
+/// has the unspecified address, so all share one per-IP allowance.
 pub fn client_ip(extensions: &Extensions) -> IpAddr {
+    if let Some(ClientAddr(ip)) = extensions.get::<ClientAddr>() {
+        return *ip;
+    }
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
-/// Middleware: the per-IP limit.
-pub async fn limit_by_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match state.limits.check_ip(client_ip(request.extensions())) {
+/// Middleware: a request made with the site's API key counts toward that key's limit (host
+/// backends are not browsers); every other request toward its address's. A refusal carries the
+/// CORS headers the site's origin would get, so a widget can read `Retry-After`.
+pub async fn limit_requests(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    let key = api_key(request.headers()).map(str::to_owned);
+    let site = match key {
+        Some(key) => api_key_site(&state, &path, &key).await,
+        None => None,
+    };
+    let verdict = match site {
+        Some(site) => state.limits.check_api_key(&site),
+        None => state.limits.check_ip(client_ip(request.extensions())),
+    };
+    match verdict {
         Ok(()) => next.run(request).await,
-        Err(refused) => refused.into_response(),
+        Err(refused) => {
+            let origin = request.headers().get(header::ORIGIN).cloned();
+            drop(request);
+            let mut response = refused.into_response();
+            if let Some(origin) = origin {
+                allow_origin_of_refusal(&state, &path, origin, &mut response).await;
+            }
+            response
+        }
+    }
+}
+
+/// The bearer credential when it has the form of an API key.
+fn api_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && key.starts_with(API_KEY_PREFIX)).then_some(key)
+}
+
+/// The site whose API key the request carries, if the key is valid for the site in the path.
+async fn api_key_site(state: &AppState, path: &str, key: &str) -> Option<SiteId> {
+    let site = state.site(site_segment(path)?).await.ok()?;
+    api_key_hash_matches(&hash_api_key(key), &site.api_key_hash).then_some(site.id)
+}
+
+async fn allow_origin_of_refusal(
+    state: &AppState,
+    path: &str,
+    origin: HeaderValue,
+    response: &mut Response,
+) {
+    let Some(site) = site_segment(path) else {
+        return;
+    };
+    let Ok(origin_text) = origin.to_str() else {
+        return;
+    };
+    if state.origin_allowed(site, origin_text).await {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+        headers.append(header::VARY, HeaderValue::from_static("origin"));
     }
 }

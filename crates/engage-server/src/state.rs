@@ -11,10 +11,12 @@ use engage_core::jiff::Timestamp;
 use engage_core::jiff::tz::TimeZone;
 use engage_core::rules::{Rules, parse_rules};
 
+use crate::client_addr::ProxyConfig;
 use crate::error::ApiError;
 use crate::limits::{LimitConfig, Limiters};
 use crate::live::TallyChannels;
 use crate::store::Store;
+use crate::streams::{StreamGate, StreamLimits};
 
 /// "Now", injectable so tests can cross days and time zones.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -38,6 +40,10 @@ pub struct Config {
     /// The demo host pages, served at `/` where the bundle has no such file.
     pub www_dir: PathBuf,
     pub limits: LimitConfig,
+    /// The reverse proxies whose forwarding headers name the client.
+    pub proxy: ProxyConfig,
+    /// Bounds on open live event streams.
+    pub streams: StreamLimits,
     /// The least time between two `tally` events on one live stream: a busy poll's votes are
     /// announced together, so listening widgets re-read it at most this often.
     pub tally_event_interval: Duration,
@@ -54,6 +60,8 @@ impl Default for Config {
             static_dir: PathBuf::from("dist"),
             www_dir: PathBuf::from("www"),
             limits: LimitConfig::default(),
+            proxy: ProxyConfig::default(),
+            streams: StreamLimits::default(),
             tally_event_interval: Duration::from_secs(1),
             leaderboard_event_interval: Duration::from_secs(1),
             webhooks: crate::webhooks::DeliverySettings::default(),
@@ -69,6 +77,7 @@ pub struct AppState {
     pub limits: Arc<Limiters>,
     pub config: Arc<Config>,
     pub tallies: Arc<TallyChannels>,
+    pub streams: Arc<StreamGate>,
     origins: Arc<Mutex<OriginCache>>,
 }
 
@@ -91,6 +100,7 @@ impl AppState {
             store,
             clock: system_clock(),
             limits: Arc::new(Limiters::new(config.limits)),
+            streams: Arc::new(StreamGate::new(config.streams)),
             config: Arc::new(config),
             tallies: Arc::default(),
             origins: Arc::default(),
@@ -137,6 +147,11 @@ impl AppState {
         }
     }
 
+    /// How many sites' origins are cached (tests).
+    pub fn cached_origin_sites(&self) -> usize {
+        self.origins.lock().expect("origin cache lock").len()
+    }
+
     /// Whether `origin` may call the API of `site` from a browser.
     pub async fn origin_allowed(&self, site: &str, origin: &str) -> bool {
         let cached = {
@@ -159,6 +174,11 @@ impl AppState {
                         return false;
                     }
                 };
+                // A site that does not exist (it has no origins) is not remembered: requests
+                // naming made-up sites must not fill the cache.
+                if origins.is_empty() {
+                    return false;
+                }
                 let mut cache = self.origins.lock().expect("origin cache lock");
                 if cache.len() >= ORIGIN_CACHE_MAX_SITES {
                     cache.clear();

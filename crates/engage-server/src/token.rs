@@ -143,9 +143,15 @@ pub fn new_site_secret() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// How every API key begins, so a request can be told apart from a member token unread.
+pub const API_KEY_PREFIX: &str = "ek_";
+
 /// A new API key, `ek_` and 32 random bytes base64url.
 pub fn new_api_key() -> String {
-    format!("ek_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+    format!(
+        "{API_KEY_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+    )
 }
 
 /// The stored form of an API key: lowercase hex SHA-256.

@@ -12,14 +12,16 @@ use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::VISITOR_HEADER;
+use crate::client_addr::resolve_client_addr;
 use crate::error::{api_method_not_allowed, api_not_found, log_internal_errors};
 use crate::extract::BODY_LIMIT_BYTES;
-use crate::limits::limit_by_ip;
+use crate::limits::limit_requests;
 use crate::state::AppState;
+use crate::streams::limit_streams;
 
 pub mod admin;
 pub mod assets;
@@ -38,6 +40,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 
 /// The whole server as one router.
 pub fn router(state: AppState) -> Router {
+    let streams = from_fn_with_state(state.clone(), limit_streams);
     let mut api = Router::new()
         .route(
             "/v1/sites/{site}/checkin",
@@ -51,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/sites/{site}/leaderboard/events",
-            get(leaderboard::leaderboard_events),
+            get(leaderboard::leaderboard_events).layer(streams.clone()),
         )
         .route(
             "/v1/admin/sites/{site}/webhook",
@@ -66,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sites/{site}/polls/{poll}/votes", post(polls::vote))
         .route(
             "/v1/sites/{site}/polls/{poll}/events",
-            get(polls::poll_events),
+            get(polls::poll_events).layer(streams),
         )
         .route(
             "/v1/sites/{site}/lotteries/{lottery}",
@@ -121,11 +124,13 @@ pub fn router(state: AppState) -> Router {
     if state.config.demo {
         api = api.merge(demo::routes());
     }
+    // The limiter is outside CORS, so preflights count toward the caller's allowance too (a
+    // preflight flood is a flood); its refusals carry the CORS headers themselves.
     let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
-        .layer(from_fn_with_state(state.clone(), limit_by_ip))
         .layer(cors_layer(state.clone()))
+        .layer(from_fn_with_state(state.clone(), limit_requests))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
     Router::new()
         .nest("/api", api)
@@ -134,12 +139,43 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(assets::service(&state.config))
         .layer(from_fn(log_internal_errors))
         .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(state.clone(), resolve_client_addr))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The span every request is logged in: method, path and query with secrets redacted, version.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        uri = %redacted_uri(request.uri()),
+        version = ?request.version(),
+    )
+}
+
+/// Query parameters whose values are secrets (a member token in an iframe URL, a console
+/// setup token) and must never reach a log.
+const SECRET_QUERY_PARAMS: [&str; 3] = ["member-token", "member_token", "token"];
+
+/// The request's path and query, with the values of [`SECRET_QUERY_PARAMS`] replaced.
+pub fn redacted_uri(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_owned();
+    };
+    let query = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET_QUERY_PARAMS.contains(&name) => format!("{name}=[redacted]"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("{}?{query}", uri.path())
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -189,7 +225,7 @@ fn cors_layer(state: AppState) -> CorsLayer {
 }
 
 /// The `{site}` of a `…/sites/{site}/…` path.
-fn site_segment(path: &str) -> Option<&str> {
+pub fn site_segment(path: &str) -> Option<&str> {
     let mut segments = path.split('/');
     segments.find(|s| *s == "sites")?;
     segments.next().filter(|s| !s.is_empty())

@@ -15,6 +15,7 @@ mod leaderboard;
 mod limits;
 mod lotteries;
 mod makeup;
+mod network;
 mod polls;
 mod tokens;
 mod webhooks;
