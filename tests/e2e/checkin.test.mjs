@@ -36,6 +36,18 @@ const button = (page) => widget(page).locator(".engage-checkin__button");
 const stats = (page) => widget(page).locator(".engage-checkin__stat-value");
 const status = (page) => widget(page).locator(".engage-checkin__status");
 
+/** The three stat values, once they read `expected` (a reload or a new token renders the card
+ * again, so they are read until they settle, for at most five seconds). */
+async function assertStats(page, expected) {
+  let texts = [];
+  for (let tries = 0; tries < 50; tries++) {
+    texts = await stats(page).allInnerTexts();
+    if (JSON.stringify(texts) === JSON.stringify(expected)) return;
+    await page.waitForTimeout(100);
+  }
+  assert.deepEqual(texts, expected);
+}
+
 async function signIn(page, member) {
   await page.selectOption("#demo-member", member);
   await button(page).waitFor();
@@ -81,7 +93,7 @@ describe("check-in on the demo page", () => {
     await page.reload();
     await page.selectOption("#demo-member", "alice").catch(() => {});
     await button(page).getByText(/checked in today/i).waitFor();
-    assert.deepEqual(await stats(page).allInnerTexts(), ["1 day", "1 day", "10"]);
+    await assertStats(page, ["1 day", "1 day", "10"]);
     // Today is marked in the calendar.
     await widget(page).locator(".engage-checkin__day--checked").first().waitFor();
 
