@@ -2,6 +2,7 @@
 //! SQLite file in a temporary directory, with an injectable clock.
 
 mod assets;
+mod backup;
 mod badges;
 mod checkin;
 mod cli;
@@ -16,6 +17,7 @@ mod limits;
 mod lotteries;
 mod makeup;
 mod polls;
+mod rotation;
 mod tokens;
 mod webhooks;
 
