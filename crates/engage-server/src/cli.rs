@@ -134,6 +134,7 @@ pub enum SiteCommand {
 pub struct SiteRotateArgs {
     #[command(flatten)]
     pub db: DbArg,
+    /// The site's id.
     #[arg(long)]
     pub site: SiteId,
     /// Rotate the secret host backends sign member tokens with.
