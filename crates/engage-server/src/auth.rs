@@ -166,12 +166,9 @@ fn accepted_secrets(site: &SiteContext, now: Timestamp) -> impl Iterator<Item = 
 fn api_key_accepted(site: &SiteContext, key: &str, now: Timestamp) -> bool {
     let presented = hash_api_key(key);
     api_key_hash_matches(&presented, &site.api_key_hash)
-        || site
-            .previous_api_key_hash
-            .as_ref()
-            .is_some_and(|previous| {
-                previous.accepted_at(now) && api_key_hash_matches(&presented, &previous.value)
-            })
+        || site.previous_api_key_hash.as_ref().is_some_and(|previous| {
+            previous.accepted_at(now) && api_key_hash_matches(&presented, &previous.value)
+        })
 }
 
 async fn site_in_path(parts: &mut Parts, state: &AppState) -> Result<SiteContext, ApiError> {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use engage_core::SiteId;
 use engage_core::api::lottery::LotteryProof;
-use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::jiff::tz::TimeZone;
+use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
@@ -484,10 +484,7 @@ async fn backup(args: BackupArgs, out: &mut (dyn Write + Send)) -> Result<(), Cl
         if !db.is_file() {
             return Err(CliError::NoDatabase(db));
         }
-        let same = |a: &Path, b: &Path| {
-            matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
-        };
-        if same(&db, &args.file) {
+        if same_file(&db, &args.file) {
             return Err(CliError::BackupIsDatabase(args.file));
         }
     }
@@ -503,6 +500,14 @@ async fn backup(args: BackupArgs, out: &mut (dyn Write + Send)) -> Result<(), Cl
         format!("backed up {} to {path} ({bytes} bytes)", args.db.db)
     };
     writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+/// Whether both paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The file of a `--db` value: a path, or the path of a `sqlite:` URL.
