@@ -32,21 +32,24 @@ export function cli(db, args) {
 
 /**
  * Starts `engage-server serve --demo` on a new database (or on `db`, left in place when given);
- * resolves once it answers /healthz.
+ * resolves once it answers /healthz. By default it runs in the checkout and serves `dist/` and
+ * `www/` from disk; `bin`, `cwd` and `assetDirs: false` run another copy of the binary elsewhere
+ * on the files built into it.
  */
-export async function startServer({ before, db: existing, extraArgs = [] } = {}) {
+export async function startServer({ before, db: existing, extraArgs = [], bin = serverBin, cwd = root, assetDirs = true } = {}) {
   const dir = existing ? null : mkdtempSync(join(tmpdir(), "engage-e2e-"));
   const db = existing ?? join(dir, "engage.db");
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   if (before) before(db);
+  const dirs = assetDirs ? ["--static-dir", "dist", "--www-dir", "www"] : [];
   const child = spawn(
-    serverBin,
+    bin,
     // Every browser of every test comes from 127.0.0.1: the per-IP limit, meant for floods
     // from one address, would otherwise count a whole test file's page loads as one visitor's.
-    ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo", "--static-dir", "dist", "--www-dir", "www",
+    ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo", ...dirs,
       "--ip-requests-per-minute", "6000", ...extraArgs],
-    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" } },
+    { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" } },
   );
   const exited = new Promise((ok) => child.once("exit", ok));
   for (let i = 0; ; i++) {
@@ -135,11 +138,12 @@ export async function axeViolations(page, selector) {
  * token is minted here, as the host's backend would; `attributes` name the widget's own
  * attributes taken from the query (with `defaults`).
  */
-export async function startHostSite({ id, tz = "UTC", title, tag, attributes = [], defaults = {}, body = "", setup }) {
+export async function startHostSite({ id, tz = "UTC", title, tag, attributes = [], defaults = {}, body = "", setup, server: serverOptions = {} }) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   let site;
   const server = await startServer({
+    ...serverOptions,
     before: (db) => {
       site = cli(db, ["site", "add", "--id", id, "--origin", origin, "--tz", tz, "--json"]);
       setup?.(db, site);

@@ -2,10 +2,12 @@
 //! (anyone: a member if a token is sent, else an anonymous visitor with a visitor id) and
 //! [`SiteKey`] (the site's API key, for host backends). A handler's signature says who may
 //! call it. Extractors only verify; they store nothing, so a refused request leaves no trace.
+//! During a rotation's overlap (`site rotate`) the replaced secret or API key is accepted too.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use engage_core::jiff::Timestamp;
 use engage_core::poll::Voter;
 use engage_core::{MemberId, VisitorId};
 
@@ -13,7 +15,7 @@ use crate::error::ApiError;
 use crate::extract::path_param;
 use crate::state::{AppState, SiteContext};
 use crate::token::{
-    TokenError, api_key_hash_matches, hash_api_key, unverified_claims, verify_member_token,
+    TokenError, api_key_hash_matches, hash_api_key, unverified_claims, verify_member_token_any,
 };
 
 /// The longest display name a token may carry.
@@ -54,7 +56,8 @@ fn member_from_token(
             path_site: site.id.to_string(),
         });
     }
-    let claims = verify_member_token(&site.secret, token, state.now())?;
+    let now = state.now();
+    let claims = verify_member_token_any(accepted_secrets(&site, now), token, now)?;
     let id = MemberId::parse(&claims.sub).map_err(|_| TokenError::Malformed)?;
     let name = claims.name.trim();
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
@@ -141,11 +144,31 @@ impl FromRequestParts<AppState> for SiteKey {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SiteKey, ApiError> {
         let site = site_in_path(parts, state).await?;
         let key = bearer(parts).ok_or(ApiError::MissingApiKey)?;
-        if !api_key_hash_matches(&hash_api_key(key), &site.api_key_hash) {
+        if !api_key_accepted(&site, key, state.now()) {
             return Err(ApiError::InvalidApiKey);
         }
         Ok(SiteKey { site })
     }
+}
+
+/// The secrets a member token of `site` may be signed with at `now`: the current one, and the
+/// one a rotation replaced while its overlap lasts.
+fn accepted_secrets(site: &SiteContext, now: Timestamp) -> impl Iterator<Item = &str> {
+    let retiring = site
+        .previous_secret
+        .as_ref()
+        .filter(|previous| previous.accepted_at(now));
+    std::iter::once(site.secret.as_str()).chain(retiring.map(|previous| previous.value.as_str()))
+}
+
+/// Whether `key` is the site's API key at `now`: the current one, or the one a rotation
+/// replaced while its overlap lasts.
+fn api_key_accepted(site: &SiteContext, key: &str, now: Timestamp) -> bool {
+    let presented = hash_api_key(key);
+    api_key_hash_matches(&presented, &site.api_key_hash)
+        || site.previous_api_key_hash.as_ref().is_some_and(|previous| {
+            previous.accepted_at(now) && api_key_hash_matches(&presented, &previous.value)
+        })
 }
 
 async fn site_in_path(parts: &mut Parts, state: &AppState) -> Result<SiteContext, ApiError> {

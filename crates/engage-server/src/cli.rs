@@ -1,28 +1,29 @@
-//! The command line: `serve`, `site add`, `site webhook`, `rules set`, `verify-lottery` and
-//! `bench-seed`. The server binary is also the owner's tool; commands that report print JSON
+//! The command line: `serve`, `site add`, `site webhook`, `site rotate`, `rules set`,
+//! `verify-lottery`, `backup` and `bench-seed`. The server binary is also the owner's tool; commands that report print JSON
 //! with `--json`.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use engage_core::SiteId;
 use engage_core::api::lottery::LotteryProof;
-use engage_core::jiff::Timestamp;
 use engage_core::jiff::tz::TimeZone;
+use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
 use crate::client_addr::{ProxyConfig, ProxyHeader, parse_trusted_proxy};
 use crate::limits::LimitConfig;
+use crate::routes::assets::{AssetsError, BUNDLE, check_assets};
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
 use crate::serve::ConnectionLimits;
 use crate::state::{AppState, Config};
-use crate::store::{NewSite, Site, Store, StoreError};
+use crate::store::{Credential, NewSite, Site, Store, StoreError};
 use crate::streams::StreamLimits;
 use crate::token::{hash_api_key, new_api_key, new_site_secret};
 use crate::webhooks::{new_webhook_secret, spawn_delivery_worker, valid_webhook_url};
@@ -53,6 +54,22 @@ pub enum Command {
     VerifyLottery(VerifyLotteryArgs),
     /// Fill a site with many members and ledger entries, for benchmarks (not for real sites).
     BenchSeed(BenchSeedArgs),
+    /// Write a consistent copy of the database to a file, also while a server is using it.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Where the copy goes. An existing file is refused unless --force is given.
+    pub file: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -88,12 +105,14 @@ pub struct ServeArgs {
     /// Create the demo site and sample members, and enable the /api/v1/demo routes.
     #[arg(long)]
     pub demo: bool,
-    /// The built widget bundle, served at /.
-    #[arg(long, default_value = "dist")]
-    pub static_dir: PathBuf,
-    /// The demo host pages, served at / where the bundle has no such file.
-    #[arg(long, default_value = "www")]
-    pub www_dir: PathBuf,
+    /// Serve the widget bundle from this directory (as `cargo xtask dist` writes it) instead
+    /// of the one built into the binary.
+    #[arg(long)]
+    pub static_dir: Option<PathBuf>,
+    /// Serve host pages from this directory at / where the bundle has no such file (without
+    /// it, --demo serves the demo pages built into the binary).
+    #[arg(long)]
+    pub www_dir: Option<PathBuf>,
     /// Requests one IP address may make per minute (widgets on a busy page, many members
     /// behind one NAT); over it, answers are 429 with Retry-After.
     #[arg(long, default_value_t = LimitConfig::default().ip_requests_per_minute)]
@@ -134,13 +153,13 @@ pub struct ServeArgs {
     pub header_read_timeout: Duration,
 }
 
-/// A duration such as `30m`, `10s`, `1h 30m` or `PT90S`.
+/// A duration such as `30m`, `10s`, `1h 30m` or `PT90S` (jiff's friendly format, or ISO 8601).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let signed: engage_core::jiff::SignedDuration = text
+    let signed: SignedDuration = text
         .trim()
         .parse()
         .map_err(|_| format!("'{text}' is not a duration such as 30s, 10m or 24h"))?;
-    Duration::try_from(signed).map_err(|_| format!("'{text}' must not be negative"))
+    Duration::try_from(signed).map_err(|_| format!("the duration '{text}' is negative"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +168,36 @@ pub enum SiteCommand {
     Add(SiteAddArgs),
     /// Set where the site's signed webhooks go; prints the URL and the signing secret.
     Webhook(SiteWebhookArgs),
+    /// Replace the member-token secret or the API key; prints the new one. The old one keeps
+    /// working for the overlap; rotating again inside it retires the older one at once.
+    Rotate(SiteRotateArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("credential").required(true).args(["secret", "api_key"])))]
+pub struct SiteRotateArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The site's id.
+    #[arg(long)]
+    pub site: SiteId,
+    /// Rotate the secret host backends sign member tokens with.
+    #[arg(long)]
+    pub secret: bool,
+    /// Rotate the API key host backends call the API with.
+    #[arg(long)]
+    pub api_key: bool,
+    /// How long the old value keeps working, e.g. 24h, 90m; 0s retires it at once.
+    #[arg(long, default_value = "24h", value_parser = parse_overlap)]
+    pub overlap: Duration,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A rotation's overlap: a duration such as `24h`, `90m`, `1h 30m` or `0s`.
+pub fn parse_overlap(text: &str) -> Result<Duration, String> {
+    parse_duration(text).map_err(|error| error.replace("the duration", "the overlap"))
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +293,18 @@ pub enum CliError {
     /// Occurs when a rules document does not validate.
     #[error("{path}: {error}")]
     Rules { path: String, error: RulesError },
+    /// Occurs when a backup would replace a file without `--force`.
+    #[error("{} already exists: pass --force to replace it", .0.display())]
+    BackupExists(PathBuf),
+    /// Occurs when a backup would be written over the database it copies.
+    #[error("{} is the database itself: write the backup to another file", .0.display())]
+    BackupIsDatabase(PathBuf),
+    /// Occurs when the database to back up does not exist (a mistyped --db).
+    #[error("there is no database at {}", .0.display())]
+    NoDatabase(PathBuf),
+    /// Occurs when `serve` could not serve its widgets (no bundle built in, no directory).
+    #[error("{0}")]
+    Assets(#[from] AssetsError),
     /// Occurs when a webhook URL is not http:// or https:// with a host.
     #[error("webhook url '{0}' must be an http:// or https:// URL with a host")]
     InvalidWebhookUrl(String),
@@ -255,6 +316,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<(), CliError>
         Command::Serve(args) => serve(args).await,
         Command::Site(SiteCommand::Add(args)) => site_add(args, out).await,
         Command::Site(SiteCommand::Webhook(args)) => site_webhook(args, out).await,
+        Command::Site(SiteCommand::Rotate(args)) => site_rotate(args, out).await,
+        Command::Backup(args) => backup(args, out).await,
         Command::BenchSeed(args) => bench_seed(args, out).await,
         Command::Rules(RulesCommand::Set(args)) => rules_set(args, out).await,
         Command::VerifyLottery(args) => verify_lottery(&args, out),
@@ -267,17 +330,6 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
-    let store = Store::open(&args.db.db).await?;
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(io(format!("cannot listen on {}", args.addr)))?;
-    let local = listener
-        .local_addr()
-        .map_err(io("cannot read the listening address"))?;
-    if args.demo {
-        seed_demo(&store, &[format!("http://{local}")], Timestamp::now()).await?;
-        tracing::info!("demo site 'demo' ready");
-    }
     let config = Config {
         demo: args.demo,
         static_dir: args.static_dir,
@@ -303,6 +355,19 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         header_read_timeout: args.header_read_timeout,
         ..ConnectionLimits::default()
     };
+    // Before anything else: a server that cannot serve its widgets must not start.
+    check_assets(&config, &BUNDLE)?;
+    let store = Store::open(&args.db.db).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(io(format!("cannot listen on {}", args.addr)))?;
+    let local = listener
+        .local_addr()
+        .map_err(io("cannot read the listening address"))?;
+    if args.demo {
+        seed_demo(&store, &[format!("http://{local}")], Timestamp::now()).await?;
+        tracing::info!("demo site 'demo' ready");
+    }
     let state = AppState::new(store.clone(), config);
     let tallies = state.tallies.clone();
     let watch = store.watch.clone();
@@ -429,6 +494,88 @@ async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Re
         )
     };
     writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+async fn site_rotate(args: SiteRotateArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let credential = if args.secret {
+        Credential::Secret
+    } else {
+        Credential::ApiKey
+    };
+    let store = Store::open(&args.db.db).await?;
+    let rotated = store
+        .rotate_credential(&args.site, credential, args.overlap, Timestamp::now())
+        .await?;
+    let (field, what) = match credential {
+        Credential::Secret => ("secret", "member-token secret"),
+        Credential::ApiKey => ("api_key", "API key"),
+    };
+    let report = if args.json {
+        serde_json::json!({
+            "site": rotated.site,
+            field: rotated.value,
+            "previous_valid_until": rotated.previous_until.to_string(),
+        })
+        .to_string()
+    } else if args.overlap.is_zero() {
+        format!(
+            "new {what} of site '{}': {}\nthe previous {what} no longer works",
+            rotated.site, rotated.value
+        )
+    } else {
+        format!(
+            "new {what} of site '{}': {}\nthe previous {what} works until {}",
+            rotated.site, rotated.value, rotated.previous_until
+        )
+    };
+    writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+async fn backup(args: BackupArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    // Store::open would create a database that is not there: a mistyped --db must not make an
+    // empty backup.
+    if let Some(db) = sqlite_file(&args.db.db) {
+        if !db.is_file() {
+            return Err(CliError::NoDatabase(db));
+        }
+        if same_file(&db, &args.file) {
+            return Err(CliError::BackupIsDatabase(args.file));
+        }
+    }
+    if args.file.exists() && !args.force {
+        return Err(CliError::BackupExists(args.file));
+    }
+    let store = Store::open(&args.db.db).await?;
+    let bytes = store.backup_to(&args.file).await?;
+    let path = args.file.display().to_string();
+    let report = if args.json {
+        serde_json::json!({ "backup": path, "bytes": bytes }).to_string()
+    } else {
+        format!("backed up {} to {path} ({bytes} bytes)", args.db.db)
+    };
+    writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+/// Whether both paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The file of a `--db` value: a path, or the path of a `sqlite:` URL.
+fn sqlite_file(db: &str) -> Option<PathBuf> {
+    let path = match db.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("sqlite:") => {
+            let rest = &db[7..];
+            let rest = rest.strip_prefix("//").unwrap_or(rest);
+            rest.split('?').next().unwrap_or(rest)
+        }
+        _ if db.contains("://") => return None,
+        _ => db,
+    };
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 async fn bench_seed(args: BenchSeedArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {

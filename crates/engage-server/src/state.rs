@@ -15,8 +15,9 @@ use crate::client_addr::ProxyConfig;
 use crate::error::ApiError;
 use crate::limits::{LimitConfig, Limiters};
 use crate::live::TallyChannels;
-use crate::store::Store;
+use crate::store::{Retiring, Store};
 use crate::streams::{StreamGate, StreamLimits};
+use crate::token::Redacted;
 
 /// "Now", injectable so tests can cross days and time zones.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -35,10 +36,12 @@ const ORIGIN_CACHE_MAX_SITES: usize = 10_000;
 pub struct Config {
     /// Demo mode: the demo site exists and the `/api/v1/demo/*` routes answer.
     pub demo: bool,
-    /// The built widget bundle (`engage.js`, `pkg/`), served at `/`.
-    pub static_dir: PathBuf,
-    /// The demo host pages, served at `/` where the bundle has no such file.
-    pub www_dir: PathBuf,
+    /// A directory holding the built widget bundle (`engage.js`, `pkg/`), served at `/`
+    /// instead of the bundle built into the binary.
+    pub static_dir: Option<PathBuf>,
+    /// A directory of host pages, served at `/` where the bundle has no such file; without
+    /// one, the demo pages built into the binary are served in demo mode.
+    pub www_dir: Option<PathBuf>,
     pub limits: LimitConfig,
     /// The reverse proxies whose forwarding headers name the client.
     pub proxy: ProxyConfig,
@@ -57,8 +60,8 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             demo: false,
-            static_dir: PathBuf::from("dist"),
-            www_dir: PathBuf::from("www"),
+            static_dir: None,
+            www_dir: None,
             limits: LimitConfig::default(),
             proxy: ProxyConfig::default(),
             streams: StreamLimits::default(),
@@ -85,13 +88,31 @@ pub struct AppState {
 type OriginCache = HashMap<String, (Instant, Arc<[String]>)>;
 
 /// A site as handlers use it: its time zone resolved.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SiteContext {
     pub id: SiteId,
     pub name: String,
     pub zone: TimeZone,
     pub secret: String,
     pub api_key_hash: String,
+    /// The member-token secret a rotation is retiring (see [`Retiring::accepted_at`]).
+    pub previous_secret: Option<Retiring>,
+    /// The hash of the API key a rotation is retiring.
+    pub previous_api_key_hash: Option<Retiring>,
+}
+
+impl std::fmt::Debug for SiteContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteContext")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("zone", &self.zone)
+            .field("secret", &Redacted)
+            .field("api_key_hash", &Redacted)
+            .field("previous_secret", &self.previous_secret)
+            .field("previous_api_key_hash", &self.previous_api_key_hash)
+            .finish()
+    }
 }
 
 impl AppState {
@@ -121,7 +142,8 @@ impl AppState {
     pub async fn site(&self, raw_id: &str) -> Result<SiteContext, ApiError> {
         let not_found = || ApiError::SiteNotFound(raw_id.chars().take(64).collect());
         let id = SiteId::parse(raw_id).map_err(|_| not_found())?;
-        let site = self.store.site(&id).await?.ok_or_else(not_found)?;
+        let record = self.store.site_record(&id).await?.ok_or_else(not_found)?;
+        let site = record.site;
         let zone = TimeZone::get(&site.tz).map_err(|e| {
             ApiError::Internal(format!("site '{id}' has time zone '{}': {e}", site.tz))
         })?;
@@ -131,6 +153,8 @@ impl AppState {
             zone,
             secret: site.secret,
             api_key_hash: site.api_key_hash,
+            previous_secret: record.previous_secret,
+            previous_api_key_hash: record.previous_api_key_hash,
         })
     }
 

@@ -124,6 +124,24 @@ pub fn verify_member_token(
     Ok(claims)
 }
 
+/// Verifies a token as [`verify_member_token`] does with each of `secrets` in turn (a site's
+/// current secret, then one a rotation is retiring): the first whose signature matches decides,
+/// so a token of the old secret that has expired is "expired", not "bad signature".
+pub fn verify_member_token_any<'a>(
+    secrets: impl IntoIterator<Item = &'a str>,
+    token: &str,
+    now: Timestamp,
+) -> Result<MemberClaims, TokenError> {
+    let mut verdict = Err(TokenError::BadSignature);
+    for secret in secrets {
+        verdict = verify_member_token(secret, token, now);
+        if verdict != Err(TokenError::BadSignature) {
+            break;
+        }
+    }
+    verdict
+}
+
 fn sign(secret: &str, message: &[u8]) -> Vec<u8> {
     let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("hmac takes any key");
     mac.update(message);
@@ -180,6 +198,15 @@ pub fn api_key_hash_matches(presented_hash: &str, stored_hash: &str) -> bool {
             .zip(stored_hash.bytes())
             .fold(0u8, |diff, (a, b)| diff | (a ^ b))
             == 0
+}
+
+/// Stands in for a secret in `Debug` output, which ends up in logs: prints `[redacted]`.
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

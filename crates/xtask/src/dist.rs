@@ -1,6 +1,7 @@
 //! Builds the widget bundle into `dist/`: release wasm, the JS glue from the bindgen (run as a
 //! library, so no CLI is installed), `wasm-opt -Oz` from the npm `binaryen` package, the loader
 //! with its version stamped in, and `.br`/`.gz` siblings for the server to send precompressed.
+//! The server's build script embeds what is in `dist/` when the server is compiled next.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,9 +85,15 @@ pub fn run() -> Result<Sizes> {
         dist.join("engage.js"),
         loader.replace("__ENGAGE_VERSION__", &version),
     )?;
-    // Shipped beside the loader: its TypeScript types, the iframe mode's script and the
-    // lottery verify page.
-    for file in ["engage.d.ts", "embed.js", "verify.html", "verify.js"] {
+    // Shipped beside the loader: its TypeScript types, the iframe mode's script, the lottery
+    // verify page, and the icon both pages show.
+    for file in [
+        "engage.d.ts",
+        "embed.js",
+        "verify.html",
+        "verify.js",
+        "favicon.svg",
+    ] {
         std::fs::copy(root.join("www").join(file), dist.join(file))
             .with_context(|| format!("copying www/{file} into dist/"))?;
     }

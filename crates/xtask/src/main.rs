@@ -17,7 +17,7 @@ usage: cargo xtask <command>
 commands:
   demo               build the widgets and start the demo at http://127.0.0.1:8080
   test               run every test: core, server, wasm in Chromium, end-to-end, size budget
-  dist               build the widget bundle into dist/ and print its sizes
+  dist               build the widget bundle into dist/ (built into the server) and print its sizes
   bench              measure the bundle's size, the server's hot paths and the leaderboard
   setup [--browser]  install what is missing (wasm target, npm packages, Chromium)
   wasm-test-runner   run a wasm test binary in headless Chromium (used by cargo as a runner)
@@ -103,17 +103,9 @@ fn demo() -> Result<()> {
                 "--",
                 "serve",
             ])
-            .args([
-                "--db",
-                "data/demo.db",
-                "--addr",
-                "127.0.0.1:8080",
-                "--demo",
-                "--static-dir",
-                "dist",
-                "--www-dir",
-                "www",
-            ]),
+            // The bundle just built and the demo pages are built into the server (its build
+            // script watches dist/ and www/), as in the binary an owner runs.
+            .args(["--db", "data/demo.db", "--addr", "127.0.0.1:8080", "--demo"]),
     )
 }
 
@@ -155,6 +147,9 @@ fn bench() -> Result<()> {
 
 fn test() -> Result<()> {
     setup::run(true)?;
+    // The bundle first: the server embeds dist/ when it is compiled, so building it before the
+    // native tests lets the end-to-end server reuse their build instead of compiling again.
+    let sizes = dist::run()?;
     step("native tests: engage-core (unit and property) and engage-server (real SQLite, HTTP)");
     exec(cargo().args([
         "test",
@@ -173,9 +168,8 @@ fn test() -> Result<()> {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    let sizes = dist::run()?;
     sizes.check_budget()?;
-    step("building the server for the end-to-end tests");
+    step("building the server for the end-to-end tests (the bundle built in)");
     exec(cargo().args([
         "build",
         "--package",

@@ -69,13 +69,23 @@ pub struct SetWebhook {
 }
 
 /// A site's webhook as its owner sees it.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
 pub struct WebhookView {
     pub url: String,
     /// The HMAC-SHA256 key of `Engage-Signature` (its UTF-8 text).
     pub secret: String,
     /// The event types delivered.
     pub events: Vec<String>,
+}
+
+impl std::fmt::Debug for WebhookView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookView")
+            .field("url", &self.url)
+            .field("secret", &crate::token::Redacted)
+            .field("events", &self.events)
+            .finish()
+    }
 }
 
 impl From<WebhookSettings> for WebhookView {

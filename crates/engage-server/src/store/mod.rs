@@ -6,6 +6,7 @@
 //! transaction and ask `engage-core` for every rule decision.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use engage_core::checkin::MakeupError;
 use engage_core::jiff::Timestamp;
@@ -14,6 +15,8 @@ use engage_core::ledger::Source;
 use engage_core::poll::{Poll, PollError, Tally, VoteError, Voter};
 use engage_core::rules::RulesFormat;
 use engage_core::{LotteryId, MemberId, PollId, SiteId};
+
+use crate::token::Redacted;
 
 mod lotteries;
 mod sqlite;
@@ -84,10 +87,16 @@ pub enum StoreError {
     /// Occurs when a stored value cannot be read back (a corrupt row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Occurs when a backup cannot be written, or its copy fails `PRAGMA integrity_check`.
+    #[error("backup to {}: {reason}", path.display())]
+    Backup {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
 
 /// A site as stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Site {
     pub id: SiteId,
     pub name: String,
@@ -97,6 +106,84 @@ pub struct Site {
     pub secret: String,
     /// Lowercase hex SHA-256 of the site's API key.
     pub api_key_hash: String,
+}
+
+impl fmt::Debug for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("tz", &self.tz)
+            .field("secret", &Redacted)
+            .field("api_key_hash", &Redacted)
+            .finish()
+    }
+}
+
+/// A site with the credentials that rotations are retiring, as requests are authenticated.
+#[derive(Debug, Clone)]
+pub struct SiteRecord {
+    pub site: Site,
+    /// The member-token secret a rotation replaced, while it still works.
+    pub previous_secret: Option<Retiring>,
+    /// The hash of the API key a rotation replaced, while it still works.
+    pub previous_api_key_hash: Option<Retiring>,
+}
+
+/// A credential a rotation replaced: still accepted before `until`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Retiring {
+    /// The old secret, or the old API key's hash.
+    pub value: String,
+    pub until: Timestamp,
+}
+
+impl Retiring {
+    /// Whether it is still accepted at `now`.
+    pub fn accepted_at(&self, now: Timestamp) -> bool {
+        now < self.until
+    }
+}
+
+impl fmt::Debug for Retiring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Retiring")
+            .field("value", &Redacted)
+            .field("until", &self.until)
+            .finish()
+    }
+}
+
+/// Which credential of a site a rotation replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// The HS256 secret host backends sign member tokens with.
+    Secret,
+    /// The API key host backends call the API with.
+    ApiKey,
+}
+
+/// What a rotation did.
+#[derive(Clone)]
+pub struct Rotated {
+    pub site: SiteId,
+    pub credential: Credential,
+    /// The new secret or API key. An API key is stored only as its hash: this is the one time
+    /// it is seen.
+    pub value: String,
+    /// When the replaced value stops working: the rotation's time plus the overlap.
+    pub previous_until: Timestamp,
+}
+
+impl fmt::Debug for Rotated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rotated")
+            .field("site", &self.site)
+            .field("credential", &self.credential)
+            .field("value", &Redacted)
+            .field("previous_until", &self.previous_until)
+            .finish()
+    }
 }
 
 /// What `site add` stores.

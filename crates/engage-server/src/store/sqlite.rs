@@ -87,6 +87,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/sqlite/0006_rank_histogram.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_credential_rotation.sql"),
+    ),
 ];
 
 tokio::task_local! {
@@ -114,6 +118,10 @@ mod feedback;
 
 // After the macro, so that lottery storage can use it.
 mod lotteries;
+
+// After the macro: rotating a site's credentials, and backups.
+mod backup;
+mod credentials;
 
 /// How often a transaction that met a locked database is tried again before giving up.
 const BUSY_RETRIES: u32 = 6;
@@ -216,19 +224,7 @@ impl Store {
     }
 
     pub async fn site(&self, id: &SiteId) -> Result<Option<Site>, StoreError> {
-        let row = sqlx::query("SELECT id, name, tz, secret, api_key_hash FROM sites WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let id: String = row.try_get("id")?;
-        Ok(Some(Site {
-            id: SiteId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            name: row.try_get("name")?,
-            tz: row.try_get("tz")?,
-            secret: row.try_get("secret")?,
-            api_key_hash: row.try_get("api_key_hash")?,
-        }))
+        Ok(self.site_record(id).await?.map(|record| record.site))
     }
 
     /// The origins allowed to call the API for a site (empty for an unknown site).

@@ -4,7 +4,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tempfile::TempDir;
 
-fn engage_server(args: &[&str]) -> Output {
+/// Runs the real binary (other modules' command-line tests use it too).
+pub fn engage_server(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_engage-server"))
         .args(args)
         .env("RUST_LOG", "warn")
@@ -12,7 +13,7 @@ fn engage_server(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

@@ -2,6 +2,7 @@
 //! SQLite file in a temporary directory, with an injectable clock.
 
 mod assets;
+mod backup;
 mod badges;
 mod checkin;
 mod cli;
@@ -17,6 +18,7 @@ mod lotteries;
 mod makeup;
 mod network;
 mod polls;
+mod rotation;
 mod tokens;
 mod webhooks;
 

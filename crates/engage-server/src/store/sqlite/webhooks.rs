@@ -7,19 +7,30 @@ use engage_core::SiteId;
 use engage_core::jiff::Timestamp;
 use sqlx::sqlite::SqliteConnection;
 
+use crate::token::Redacted;
+
 use super::{
     Finish, Store, StoreError, WRITTEN, ensure_site, note_written, parse_timestamp, retry_busy,
 };
 
 /// Where a site's events go, and the secret that signs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookSettings {
     pub url: String,
     pub secret: String,
 }
 
+impl std::fmt::Debug for WebhookSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSettings")
+            .field("url", &self.url)
+            .field("secret", &Redacted)
+            .finish()
+    }
+}
+
 /// An event due for delivery, with where to send it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DueDelivery {
     pub id: i64,
     pub event_id: String,
@@ -28,6 +39,18 @@ pub struct DueDelivery {
     pub attempts: u32,
     pub url: String,
     pub secret: String,
+}
+
+impl std::fmt::Debug for DueDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DueDelivery")
+            .field("id", &self.id)
+            .field("event_id", &self.event_id)
+            .field("attempts", &self.attempts)
+            .field("url", &self.url)
+            .field("secret", &Redacted)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One event in the delivery log.
