@@ -22,7 +22,9 @@ use crate::routes::router;
 use crate::state::{AppState, Config};
 use crate::store::{NewSite, Site, Store, StoreError};
 use crate::token::{hash_api_key, new_api_key, new_site_secret};
-use crate::webhooks::{new_webhook_secret, spawn_delivery_worker, valid_webhook_url};
+use crate::webhooks::{
+    DeliverySettings, WebhookUrlError, check_webhook_url, new_webhook_secret, spawn_delivery_worker,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,6 +99,11 @@ pub struct ServeArgs {
     /// Writes (check-ins, votes, …) one member may make per minute.
     #[arg(long, default_value_t = LimitConfig::default().member_writes_per_minute)]
     pub member_writes_per_minute: NonZeroU32,
+    /// Let webhooks go to loopback, private, link-local and other non-public addresses (for a
+    /// receiver inside your own network; never to a cloud metadata address). Off by default:
+    /// site owners choose webhook URLs, and could otherwise aim the server at its own network.
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +126,10 @@ pub struct SiteWebhookArgs {
     /// Replace the signing secret (the first call always makes one).
     #[arg(long)]
     pub rotate_secret: bool,
+    /// Accept a URL on a loopback, private or other non-public address (the server must run
+    /// with --allow-private-webhooks to deliver there).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -200,9 +211,9 @@ pub enum CliError {
     /// Occurs when a rules document does not validate.
     #[error("{path}: {error}")]
     Rules { path: String, error: RulesError },
-    /// Occurs when a webhook URL is not http:// or https:// with a host.
-    #[error("webhook url '{0}' must be an http:// or https:// URL with a host")]
-    InvalidWebhookUrl(String),
+    /// Occurs when a webhook URL is not http(s) with a host, or points into a private network.
+    #[error("webhook {0}")]
+    InvalidWebhookUrl(WebhookUrlError),
 }
 
 /// Runs a command, writing its report to `out`.
@@ -239,6 +250,10 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         static_dir: args.static_dir,
         www_dir: args.www_dir,
         limits: LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute),
+        webhooks: DeliverySettings {
+            allow_private_webhooks: args.allow_private_webhooks,
+            ..DeliverySettings::default()
+        },
         ..Config::default()
     };
     let state = AppState::new(store.clone(), config);
@@ -349,9 +364,13 @@ async fn site_add(args: SiteAddArgs, out: &mut (dyn Write + Send)) -> Result<(),
 
 async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
     let url = args.url.trim();
-    if !valid_webhook_url(url) {
-        return Err(CliError::InvalidWebhookUrl(url.to_owned()));
-    }
+    let delivery = DeliverySettings {
+        allow_private_webhooks: args.allow_private_webhooks,
+        ..DeliverySettings::default()
+    };
+    check_webhook_url(url, &delivery)
+        .await
+        .map_err(CliError::InvalidWebhookUrl)?;
     let store = Store::open(&args.db.db).await?;
     let settings = store
         .set_webhook(

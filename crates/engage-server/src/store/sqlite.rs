@@ -87,6 +87,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/sqlite/0006_rank_histogram.sql"),
     ),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_webhook_delivery_safety.sql"),
+    ),
 ];
 
 tokio::task_local! {

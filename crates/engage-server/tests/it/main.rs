@@ -17,6 +17,7 @@ mod lotteries;
 mod makeup;
 mod polls;
 mod tokens;
+mod webhook_safety;
 mod webhooks;
 
 use std::num::NonZeroU32;
