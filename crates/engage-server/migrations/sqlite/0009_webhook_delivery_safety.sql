@@ -11,7 +11,7 @@ UPDATE webhook_outbox SET last_failure = CASE
     WHEN last_failure LIKE 'no answer within %' THEN 'timeout'
     WHEN last_failure LIKE '%dns error%' THEN 'dns'
     WHEN last_failure LIKE '%certificate%' OR last_failure LIKE '%tls%' THEN 'tls'
-    WHEN last_failure LIKE '%Connect%' THEN 'connect'
+    WHEN last_failure LIKE '%(Connect)%' THEN 'connect'
     ELSE 'protocol'
 END
 WHERE last_failure IS NOT NULL;

@@ -331,12 +331,17 @@ pub enum WebhookUrlError {
     #[error("url '{0}' must be an http:// or https:// URL with a host")]
     Invalid(String),
     /// Occurs when the URL's host is, or resolves only to, addresses webhooks may not reach.
-    #[error(
-        "url '{url}' points at {what}; webhooks go only to public addresses unless the server \
-         runs with --allow-private-webhooks"
-    )]
-    Forbidden { url: String, what: String },
+    #[error("url '{url}' points at {what}; {rule}")]
+    Forbidden {
+        url: String,
+        what: String,
+        rule: &'static str,
+    },
 }
+
+const PUBLIC_ONLY: &str =
+    "webhooks go only to public addresses unless the server runs with --allow-private-webhooks";
+const NEVER_METADATA: &str = "webhooks never go to a cloud's metadata service";
 
 /// How long setting a URL waits for its name to resolve.
 const SET_TIME_LOOKUP: Duration = Duration::from_secs(5);
@@ -352,30 +357,41 @@ pub async fn check_webhook_url(
     let shown = || url.chars().take(64).collect::<String>();
     let target = Target::of_url(url).ok_or_else(|| WebhookUrlError::Invalid(shown()))?;
     let allow_private = settings.allow_private_webhooks;
-    let forbidden = |what: String| WebhookUrlError::Forbidden { url: shown(), what };
-    match &target.host {
-        Host::Address(address) => match forbidden_range(*address, allow_private) {
-            Some(range) => Err(forbidden(format!("{address}, {}", range.describe()))),
-            None => Ok(()),
-        },
+    let addresses = match &target.host {
+        Host::Address(address) => vec![*address],
         host => {
             let lookup = host_addresses(&settings.resolver, host);
-            let Ok(Ok(addresses)) = tokio::time::timeout(SET_TIME_LOOKUP, lookup).await else {
-                return Ok(());
-            };
-            let mut ranges = addresses
-                .iter()
-                .map(|address| forbidden_range(*address, allow_private));
-            if addresses.is_empty() || !ranges.all(|range| range.is_some()) {
-                return Ok(());
+            match tokio::time::timeout(SET_TIME_LOOKUP, lookup).await {
+                Ok(Ok(addresses)) => addresses,
+                _ => return Ok(()),
             }
-            let what = match host {
-                Host::Localhost => "localhost, a loopback address".to_owned(),
-                _ => "a host whose addresses are all loopback, private, link-local or \
-                      otherwise not public"
-                    .to_owned(),
-            };
-            Err(forbidden(what))
         }
-    }
+    };
+    let ranges = addresses
+        .iter()
+        .map(|address| forbidden_range(*address, allow_private))
+        .collect::<Option<Vec<ForbiddenRange>>>();
+    let Some(ranges) = ranges.filter(|ranges| !ranges.is_empty()) else {
+        return Ok(());
+    };
+    let what = match (&target.host, &ranges[..]) {
+        (Host::Address(address), [range]) => format!("{address}, {}", range.describe()),
+        (Host::Localhost, _) => "localhost, a loopback address".to_owned(),
+        _ if ranges.iter().all(|range| *range == Kind::CloudMetadata) => {
+            "a host whose addresses are all cloud metadata addresses".to_owned()
+        }
+        _ => "a host whose addresses are all loopback, private, link-local or otherwise not \
+              public"
+            .to_owned(),
+    };
+    let rule = if ranges.iter().all(|range| *range == Kind::CloudMetadata) {
+        NEVER_METADATA
+    } else {
+        PUBLIC_ONLY
+    };
+    Err(WebhookUrlError::Forbidden {
+        url: shown(),
+        what,
+        rule,
+    })
 }
