@@ -26,7 +26,9 @@ use crate::state::{AppState, Config};
 use crate::store::{Credential, NewSite, Site, Store, StoreError};
 use crate::streams::StreamLimits;
 use crate::token::{hash_api_key, new_api_key, new_site_secret};
-use crate::webhooks::{new_webhook_secret, spawn_delivery_worker, valid_webhook_url};
+use crate::webhooks::{
+    DeliverySettings, WebhookUrlError, check_webhook_url, new_webhook_secret, spawn_delivery_worker,
+};
 use ipnet::IpNet;
 
 #[derive(Debug, Parser)]
@@ -151,6 +153,11 @@ pub struct ServeArgs {
     /// kept, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub header_read_timeout: Duration,
+    /// Let webhooks go to loopback, private, link-local and other non-public addresses (for a
+    /// receiver inside your own network; never to a cloud metadata address). Off by default:
+    /// site owners choose webhook URLs, and could otherwise aim the server at its own network.
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
 }
 
 /// A duration such as `30m`, `10s`, `1h 30m` or `PT90S` (jiff's friendly format, or ISO 8601).
@@ -212,6 +219,10 @@ pub struct SiteWebhookArgs {
     /// Replace the signing secret (the first call always makes one).
     #[arg(long)]
     pub rotate_secret: bool,
+    /// Accept a URL on a loopback, private or other non-public address (the server must run
+    /// with --allow-private-webhooks to deliver there).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -305,9 +316,9 @@ pub enum CliError {
     /// Occurs when `serve` could not serve its widgets (no bundle built in, no directory).
     #[error("{0}")]
     Assets(#[from] AssetsError),
-    /// Occurs when a webhook URL is not http:// or https:// with a host.
-    #[error("webhook url '{0}' must be an http:// or https:// URL with a host")]
-    InvalidWebhookUrl(String),
+    /// Occurs when a webhook URL is not http(s) with a host, or points into a private network.
+    #[error("webhook {0}")]
+    InvalidWebhookUrl(WebhookUrlError),
 }
 
 /// Runs a command, writing its report to `out`.
@@ -347,6 +358,10 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             per_ip: args.max_streams_per_ip,
             total: args.max_streams,
             max_lifetime: args.stream_lifetime,
+        },
+        webhooks: DeliverySettings {
+            allow_private_webhooks: args.allow_private_webhooks,
+            ..DeliverySettings::default()
         },
         ..Config::default()
     };
@@ -471,9 +486,13 @@ async fn site_add(args: SiteAddArgs, out: &mut (dyn Write + Send)) -> Result<(),
 
 async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
     let url = args.url.trim();
-    if !valid_webhook_url(url) {
-        return Err(CliError::InvalidWebhookUrl(url.to_owned()));
-    }
+    let delivery = DeliverySettings {
+        allow_private_webhooks: args.allow_private_webhooks,
+        ..DeliverySettings::default()
+    };
+    check_webhook_url(url, &delivery)
+        .await
+        .map_err(CliError::InvalidWebhookUrl)?;
     let store = Store::open(&args.db.db).await?;
     let settings = store
         .set_webhook(

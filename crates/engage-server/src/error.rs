@@ -80,6 +80,9 @@ pub enum ApiError {
     /// Occurs when asking for a site's webhook before one was set.
     #[error("the site has no webhook; set one with PUT /api/v1/admin/sites/{{site}}/webhook")]
     WebhookNotSet,
+    /// Occurs when a webhook URL points at an address webhooks may not reach.
+    #[error("{0}")]
+    WebhookUrlForbidden(String),
     /// Occurs when a member named in a request does not exist.
     #[error("member '{0}' does not exist")]
     MemberNotFound(String),
@@ -131,7 +134,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::MalformedJson(_) | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
-            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidBody(_) | ApiError::WebhookUrlForbidden(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MissingToken
@@ -233,6 +238,7 @@ impl ApiError {
             ApiError::FeedbackNotFound(_) => "feedback_not_found",
             ApiError::MemberNotFound(_) => "member_not_found",
             ApiError::WebhookNotSet => "webhook_not_found",
+            ApiError::WebhookUrlForbidden(_) => "webhook_url_forbidden",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Makeup(refused) => match refused {

@@ -1,6 +1,6 @@
 //! The owner's API under `/api/v1/admin`, called with the site's API key: creating and editing
 //! polls (answers show the poll as its owner sees it: always with the tally, and `ip_limit`),
-//! and the site's webhook with its delivery log.
+//! and the site's webhook with its delivery log (failures shown only as coarse categories).
 
 use axum::Json;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PollPath, query_limit};
 use crate::state::AppState;
 use crate::store::{PollUpdated, WebhookSettings};
-use crate::webhooks::{new_webhook_secret, valid_webhook_url};
+use crate::webhooks::{Failure, WebhookUrlError, check_webhook_url, new_webhook_secret};
 
 /// `POST /api/v1/admin/sites/{site}/polls`: 201 with the new poll; 409 `poll_exists` when the
 /// id is taken, 422 `invalid_poll` naming the field at fault.
@@ -102,19 +102,21 @@ impl From<WebhookSettings> for WebhookView {
 pub const WEBHOOK_EVENTS: [&str; 3] = ["checkin", "badge", "prize"];
 
 /// `PUT /api/v1/admin/sites/{site}/webhook` with `{"url", "rotate_secret"?}`: sets where events
-/// go; answers the URL and the signing secret (kept across edits unless rotated).
+/// go; answers the URL and the signing secret (kept across edits unless rotated). 422
+/// `invalid_body` for a URL that is not http(s) with a host, `webhook_url_forbidden` for one
+/// that points into a private network (see `webhooks::check_webhook_url`).
 pub async fn set_webhook(
     State(state): State<AppState>,
     key: SiteKey,
     ApiJson(request): ApiJson<SetWebhook>,
 ) -> Result<Json<WebhookView>, ApiError> {
     let url = request.url.trim();
-    if !valid_webhook_url(url) {
-        return Err(ApiError::InvalidBody(format!(
-            "url '{}' must be an http:// or https:// URL with a host",
-            url.chars().take(64).collect::<String>()
-        )));
-    }
+    check_webhook_url(url, &state.config.webhooks)
+        .await
+        .map_err(|refused| match refused {
+            WebhookUrlError::Invalid(_) => ApiError::InvalidBody(refused.to_string()),
+            WebhookUrlError::Forbidden { .. } => ApiError::WebhookUrlForbidden(refused.to_string()),
+        })?;
     let settings = state
         .store
         .set_webhook(
@@ -162,7 +164,9 @@ pub struct DeliveryView {
     pub attempts: u32,
     /// The receiver's last HTTP status, if it answered.
     pub last_status_code: Option<u16>,
-    /// What went wrong last, if anything did.
+    /// What went wrong last, as a category, if the last attempt failed.
+    pub last_failure: Option<Failure>,
+    /// The same in words (a fixed sentence per category, never an error's text).
     pub last_error: Option<String>,
     pub created_at: Timestamp,
     pub last_attempt_at: Option<Timestamp>,
@@ -188,7 +192,10 @@ pub async fn webhook_deliveries(
                 status: row.status,
                 attempts: row.attempts,
                 last_status_code: row.last_status,
-                last_error: row.last_error,
+                last_failure: row.last_failure,
+                last_error: row
+                    .last_failure
+                    .map(|failure| failure.message(row.last_status)),
                 created_at: row.created_at,
                 last_attempt_at: row.last_attempt_at,
                 next_attempt_at: row

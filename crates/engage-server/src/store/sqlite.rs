@@ -70,7 +70,7 @@ macro_rules! write_transaction {
     };
 }
 
-/// The migrations, in order. Each runs once; `schema_version` remembers the last one applied.
+/// The migrations, in order. Each runs once; `schema_version` remembers each one applied.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_polls.sql")),
@@ -90,6 +90,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/sqlite/0007_credential_rotation.sql"),
+    ),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_webhook_delivery_safety.sql"),
     ),
 ];
 
@@ -172,11 +176,12 @@ impl Store {
             sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
                 .execute(&mut *conn)
                 .await?;
-            let applied: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                    .fetch_one(&mut *conn)
-                    .await?;
-            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > applied) {
+            // Every migration not applied yet, not only those above the highest applied: numbers
+            // are handed out ahead, so a lower one can arrive after a higher one has run.
+            let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+                .fetch_all(&mut *conn)
+                .await?;
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
                 sqlx::raw_sql(*sql).execute(&mut *conn).await?;
                 sqlx::query("INSERT INTO schema_version (version) VALUES (?)")
                     .bind(version)

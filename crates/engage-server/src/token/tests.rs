@@ -155,9 +155,11 @@ fn secrets_are_redacted_from_debug() {
             "{:?}",
             DueDelivery {
                 id: 1,
+                site: "forum".into(),
                 event_id: "evt_1".into(),
                 body: "{}".into(),
                 attempts: 0,
+                next_attempt_ms: 0,
                 url: "https://forum.example.com/hook".into(),
                 secret: HIDDEN[4].into(),
             }

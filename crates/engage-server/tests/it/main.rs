@@ -20,6 +20,7 @@ mod network;
 mod polls;
 mod rotation;
 mod tokens;
+mod webhook_safety;
 mod webhooks;
 
 use std::num::NonZeroU32;

@@ -1,13 +1,16 @@
 //! Webhooks in SQLite: the owner's URL and secret, and the outbox. [`enqueue_event`] writes an
 //! event (`checkin`, `badge`, `prize`) in the transaction of the fact it reports, so an event is
 //! never lost and never sent for a fact that rolled back; the delivery worker
-//! (`crate::webhooks`) takes due rows, posts them and records each attempt here.
+//! (`crate::webhooks`) takes each site's oldest pending event ([`Store::delivery_heads`]), posts
+//! it and records the attempt here. A site's other events wait behind its oldest, so a failing
+//! endpoint postpones its whole site, in order, and only the oldest spends attempts.
 
 use engage_core::SiteId;
 use engage_core::jiff::Timestamp;
 use sqlx::sqlite::SqliteConnection;
 
 use crate::token::Redacted;
+use crate::webhooks::Failure;
 
 use super::{
     Finish, Store, StoreError, WRITTEN, ensure_site, note_written, parse_timestamp, retry_busy,
@@ -29,14 +32,17 @@ impl std::fmt::Debug for WebhookSettings {
     }
 }
 
-/// An event due for delivery, with where to send it.
+/// A site's oldest pending event, the next to deliver for that site, with where to send it.
 #[derive(Clone)]
 pub struct DueDelivery {
     pub id: i64,
+    pub site: String,
     pub event_id: String,
     /// The exact JSON body to post (and sign).
     pub body: String,
     pub attempts: u32,
+    /// When it is due (Unix milliseconds; 0 for a new event).
+    pub next_attempt_ms: i64,
     pub url: String,
     pub secret: String,
 }
@@ -62,10 +68,12 @@ pub struct DeliveryRow {
     pub status: String,
     pub attempts: u32,
     pub last_status: Option<u16>,
-    pub last_error: Option<String>,
+    /// What went wrong on the last attempt, if it failed.
+    pub last_failure: Option<Failure>,
     pub created_at: Timestamp,
     pub last_attempt_at: Option<Timestamp>,
-    /// Unix milliseconds of the next attempt (pending events only).
+    /// Unix milliseconds of the next attempt (pending events only): its own, or that of the
+    /// older event of its site it waits behind, whichever is later.
     pub next_attempt_ms: Option<i64>,
     pub delivered_at: Option<Timestamp>,
 }
@@ -76,12 +84,16 @@ pub enum AttemptOutcome {
     /// The receiver answered 2xx.
     Delivered { status: u16 },
     /// The receiver answered another status, or could not be reached (`status` is `None`).
-    Failed { status: Option<u16>, error: String },
+    Failed {
+        status: Option<u16>,
+        failure: Failure,
+    },
 }
 
 impl Store {
     /// Sets the site's webhook URL. The secret stays as it is unless `rotate` or the site had
-    /// no webhook, in which case `fresh_secret` becomes it.
+    /// no webhook, in which case `fresh_secret` becomes it. The site's pending events become
+    /// due at once: an owner who sets the URL has usually just fixed the endpoint.
     pub async fn set_webhook(
         &self,
         site: &SiteId,
@@ -110,6 +122,17 @@ impl Store {
                 .bind(now.to_string())
                 .execute(&mut *conn)
                 .await?;
+            let postponed = sqlx::query(
+                "UPDATE webhook_outbox SET next_attempt_ms = 0
+                 WHERE site_id = ? AND status = 'pending' AND next_attempt_ms > 0",
+            )
+            .bind(site.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if postponed > 0 {
+                note_written(|written| written.outbox = true);
+            }
             let settings = read_webhook(conn, site).await?;
             Ok(Finish::Commit(settings.ok_or_else(|| {
                 StoreError::Corrupt(format!("webhook of '{site}' vanished"))
@@ -123,43 +146,39 @@ impl Store {
         read_webhook(&mut conn, site).await
     }
 
-    /// Up to `limit` pending events whose next attempt is due at `now_ms` (Unix milliseconds),
-    /// oldest first.
-    pub async fn due_deliveries(
-        &self,
-        now_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<DueDelivery>, StoreError> {
-        let rows: Vec<(i64, String, String, i64, String, String)> = sqlx::query_as(
-            "SELECT o.id, o.event_id, o.body, o.attempts, w.url, w.secret
-             FROM webhook_outbox o JOIN site_webhooks w ON w.site_id = o.site_id
-             WHERE o.status = 'pending' AND o.next_attempt_ms <= ?
+    /// The oldest pending event of each site with a webhook — the only one of the site the
+    /// worker may deliver now —, soonest due first, at most `limit` of them.
+    pub async fn delivery_heads(&self, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+        type Row = (i64, String, String, String, i64, i64, String, String);
+        // One index step per site (`webhook_outbox_pending_by_site`), however long its queue.
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT o.id, o.site_id, o.event_id, o.body, o.attempts, o.next_attempt_ms,
+                    w.url, w.secret
+             FROM site_webhooks w
+             JOIN webhook_outbox o ON o.id = (
+                 SELECT h.id FROM webhook_outbox h
+                 WHERE h.site_id = w.site_id AND h.status = 'pending'
+                 ORDER BY h.id LIMIT 1)
              ORDER BY o.next_attempt_ms, o.id LIMIT ?",
         )
-        .bind(now_ms)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, event_id, body, attempts, url, secret)| DueDelivery {
-                id,
-                event_id,
-                body,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                url,
-                secret,
-            })
+            .map(
+                |(id, site, event_id, body, attempts, next_attempt_ms, url, secret)| DueDelivery {
+                    id,
+                    site,
+                    event_id,
+                    body,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    next_attempt_ms,
+                    url,
+                    secret,
+                },
+            )
             .collect())
-    }
-
-    /// When the next pending event is due (Unix milliseconds), if any is pending.
-    pub async fn next_delivery_ms(&self) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(next_attempt_ms) FROM webhook_outbox WHERE status = 'pending'",
-        )
-        .fetch_one(&self.pool)
-        .await?)
     }
 
     /// Records one attempt: delivered, or failed and retried after `retry_in_ms` (`None`: gave
@@ -178,7 +197,8 @@ impl Store {
                 AttemptOutcome::Delivered { status } => {
                     sqlx::query(
                         "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1,
-                         last_status = ?, last_error = NULL, last_attempt_at = ?, delivered_at = ?
+                         last_status = ?, last_failure = NULL, last_attempt_at = ?,
+                         delivered_at = ?
                          WHERE id = ?",
                     )
                     .bind(i64::from(*status))
@@ -188,19 +208,20 @@ impl Store {
                     .execute(&self.pool)
                     .await?;
                 }
-                AttemptOutcome::Failed { status, error } => {
+                AttemptOutcome::Failed { status, failure } => {
                     let (state, next) = match retry_in_ms {
                         Some(wait) => ("pending", now_ms.saturating_add(wait)),
                         None => ("failed", i64::MAX),
                     };
                     sqlx::query(
                         "UPDATE webhook_outbox SET status = ?, attempts = attempts + 1,
-                         last_status = ?, last_error = ?, last_attempt_at = ?, next_attempt_ms = ?
+                         last_status = ?, last_failure = ?, last_attempt_at = ?,
+                         next_attempt_ms = ?
                          WHERE id = ?",
                     )
                     .bind(state)
                     .bind(status.map(i64::from))
-                    .bind(error)
+                    .bind(failure.code())
                     .bind(&stamp)
                     .bind(next)
                     .bind(id)
@@ -231,10 +252,17 @@ impl Store {
             i64,
             Option<String>,
         );
+        // A pending event is not tried before the site's oldest pending one is done with: its
+        // next attempt is no sooner than that one's.
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT event_id, type, status, attempts, last_status, last_error, created_at,
-             last_attempt_at, next_attempt_ms, delivered_at
-             FROM webhook_outbox WHERE site_id = ? ORDER BY id DESC LIMIT ?",
+            "SELECT o.event_id, o.type, o.status, o.attempts, o.last_status, o.last_failure,
+             o.created_at, o.last_attempt_at,
+             MAX(o.next_attempt_ms, COALESCE((
+                 SELECT h.next_attempt_ms FROM webhook_outbox h
+                 WHERE h.site_id = o.site_id AND h.status = 'pending'
+                 ORDER BY h.id LIMIT 1), 0)),
+             o.delivered_at
+             FROM webhook_outbox o WHERE o.site_id = ? ORDER BY o.id DESC LIMIT ?",
         )
         .bind(site.as_str())
         .bind(i64::from(limit))
@@ -248,7 +276,7 @@ impl Store {
                     status,
                     attempts,
                     last_status,
-                    last_error,
+                    last_failure,
                     created,
                     last,
                     next,
@@ -261,7 +289,13 @@ impl Store {
                         status,
                         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                         last_status: last_status.and_then(|s| u16::try_from(s).ok()),
-                        last_error,
+                        last_failure: last_failure
+                            .map(|code| {
+                                Failure::from_code(&code).ok_or_else(|| {
+                                    StoreError::Corrupt(format!("unknown webhook failure '{code}'"))
+                                })
+                            })
+                            .transpose()?,
                         created_at: parse_timestamp(&created)?,
                         last_attempt_at: last.as_deref().map(parse_timestamp).transpose()?,
                         next_attempt_ms: pending.then_some(next),
