@@ -131,6 +131,21 @@ export async function axeViolations(page, selector) {
 }
 
 /**
+ * Calls `server`'s API as a site's backend or owner does, with the site's API key (`site` is
+ * what `site add --json` printed); resolves to the parsed answer, throws on an error status.
+ */
+export async function callWithApiKey(server, site, method, path, payload) {
+  const response = await fetch(`${server.origin}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${site.api_key}`, "content-type": "application/json" },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
  * A host site on its own origin, set up as an owner does: registered with `site add` before the
  * server starts (`setup(db, site)` may install rules), its pages served from
  * http://localhost:<port> under a strict CSP of their own (unless a page asks `csp=off`).
@@ -184,16 +199,7 @@ export async function startHostSite({ id, tz = "UTC", title, tag, attributes = [
     site,
     origin,
     /** Calls the API as the host's backend or the owner does, with the site's API key. */
-    async owner(method, path, payload) {
-      const response = await fetch(`${server.origin}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${site.api_key}`, "content-type": "application/json" },
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-      });
-      const answer = await response.json();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-      return answer;
-    },
+    owner: (method, path, payload) => callWithApiKey(server, site, method, path, payload),
     async stop() {
       host.close();
       await server.stop();

@@ -5,6 +5,19 @@
 //! A widget component builds a [`Shell`] from its props, loads with a [`Remote`], and renders
 //! its own body inside [`card`]. The shared styles are in `card.css`; the widget's own
 //! stylesheet adds to them.
+//!
+//! ## Static markup, without HTML strings
+//!
+//! `view!` compiles an element whose attributes and children are all literals into one HTML
+//! string, which the DOM renderer turns into nodes by assigning it to a `<template>`'s
+//! `innerHTML` (tachys' `InertElement`). A host page that enforces Trusted Types
+//! (`require-trusted-types-for 'script'`) refuses that string, and the refusal, thrown through
+//! the wasm, leaves the renderer's template cache borrowed: every widget on the page stops. So
+//! no widget writes a wholly static element: an empty box is [`blank`], a character for the eye
+//! only is [`glyph`], and any other static element has a `{…}` part. Every node is then made
+//! with `createElement`/`createTextNode`, the widgets parse no HTML at all, and they need no
+//! Trusted Types policy (and create none). `tests/e2e/trusted-types.test.mjs` checks that the
+//! bundle's glue holds no HTML sink and runs all five widgets under enforcement.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -529,6 +542,21 @@ where
             }}
         </div>
     }
+}
+
+/// An empty `<div>` of `class`, hidden from assistive technology: a skeleton's bone, or a
+/// spacer (see "Static markup" above).
+pub fn blank(class: &'static str) -> impl IntoView {
+    leptos::html::div().class(class).attr("aria-hidden", "true")
+}
+
+/// A character for the eye only (`aria-hidden`), with `class` if any: the control around it
+/// has the words (see "Static markup" above).
+pub fn glyph(class: Option<&'static str>, text: &'static str) -> impl IntoView {
+    leptos::html::span()
+        .class(class)
+        .attr("aria-hidden", "true")
+        .child(text)
 }
 
 /// The one-off label of a loading card, for screen readers (the skeleton itself is hidden).

@@ -16,8 +16,8 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
 use crate::widget::{
-    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, Write, card, failure_message,
-    loading_label,
+    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, Write, blank, card, failure_message,
+    glyph, loading_label,
 };
 use crate::{Theme, Widget};
 
@@ -172,13 +172,13 @@ fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
         <div class="engage-checkin__skeleton" aria-hidden="true">
             <div class="engage-checkin__stats engage-checkin__stats--skeleton">
-                <div class="engage-card__bone"></div>
-                <div class="engage-card__bone"></div>
-                <div class="engage-card__bone"></div>
+                {blank("engage-card__bone")}
+                {blank("engage-card__bone")}
+                {blank("engage-card__bone")}
             </div>
-            <div class="engage-card__bone engage-checkin__bone--button"></div>
-            <div class="engage-checkin__notice"></div>
-            <div class="engage-card__bone engage-checkin__bone--calendar"></div>
+            {blank("engage-card__bone engage-checkin__bone--button")}
+            {blank("engage-checkin__notice")}
+            {blank("engage-card__bone engage-checkin__bone--calendar")}
         </div>
         {loading_label(lang)}
     }
@@ -407,7 +407,7 @@ fn calendar(
                     aria-label=move || lang.get().previous_month()
                     on:click=move |_| go(YearMonth::previous)
                 >
-                    <span aria-hidden="true">"‹"</span>
+                    {glyph(None, "‹")}
                 </button>
                 <p class="engage-checkin__month" aria-live="polite">
                     {move || shown_month.get().map(|m| lang.get().month_title(m.year, m.month))}
@@ -420,7 +420,7 @@ fn calendar(
                     disabled=at_this_month
                     on:click=move |_| go(YearMonth::next)
                 >
-                    <span aria-hidden="true">"›"</span>
+                    {glyph(None, "›")}
                 </button>
             </div>
             <table class="engage-checkin__grid" aria-label=move || lang.get().calendar_label()>

@@ -29,7 +29,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::api::ApiError;
 use crate::i18n::Lang;
 use crate::widget::{
-    Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label, spawn_write,
+    Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, glyph,
+    loading_label, spawn_write,
 };
 use crate::{Theme, Widget};
 
@@ -235,7 +236,7 @@ pub fn Feedback(
                                     aria-label=move || lang.get().close()
                                     on:click=move |_| ctx.close()
                                 >
-                                    <span aria-hidden="true">"×"</span>
+                                    {glyph(None, "×")}
                                 </button>
                             }
                         })
@@ -275,9 +276,7 @@ pub fn Feedback(
                                 if ctx.open.get_untracked() { ctx.close() } else { ctx.show() }
                             }
                         >
-                            <span class="engage-feedback__launcher-icon" aria-hidden="true">
-                                "✎"
-                            </span>
+                            {glyph(Some("engage-feedback__launcher-icon"), "✎")}
                             {move || lang.get().feedback_launcher()}
                         </button>
                     }
@@ -598,11 +597,11 @@ struct FeedbackDetail {
 fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
         <div class="engage-feedback__skeleton" aria-hidden="true">
-            <div class="engage-card__bone engage-feedback__bone--rating"></div>
-            <div class="engage-card__bone engage-feedback__bone--field"></div>
-            <div class="engage-card__bone engage-feedback__bone--text"></div>
-            <div class="engage-card__bone engage-feedback__bone--field"></div>
-            <div class="engage-card__bone engage-feedback__bone--button"></div>
+            {blank("engage-card__bone engage-feedback__bone--rating")}
+            {blank("engage-card__bone engage-feedback__bone--field")}
+            {blank("engage-card__bone engage-feedback__bone--text")}
+            {blank("engage-card__bone engage-feedback__bone--field")}
+            {blank("engage-card__bone engage-feedback__bone--button")}
         </div>
         {loading_label(lang)}
     }
@@ -796,9 +795,7 @@ fn stars(ctx: Ctx) -> impl IntoView {
                         prop:checked=move || score.get() == Some(n)
                         on:change=move |_| score.set(Some(n))
                     />
-                    <span class="engage-feedback__glyph" aria-hidden="true">
-                        "★"
-                    </span>
+                    {glyph(Some("engage-feedback__glyph"), "★")}
                     <span class="engage-card__sr">{move || lang.get().stars(n)}</span>
                 </label>
             }
@@ -885,8 +882,8 @@ fn mine_view(ctx: Ctx) -> impl IntoView {
     move || match kind.get() {
         PhaseKind::Loading | PhaseKind::SignedOut => view! {
             <div class="engage-feedback__skeleton" aria-hidden="true">
-                <div class="engage-card__bone engage-feedback__bone--item"></div>
-                <div class="engage-card__bone engage-feedback__bone--item"></div>
+                {blank("engage-card__bone engage-feedback__bone--item")}
+                {blank("engage-card__bone engage-feedback__bone--item")}
             </div>
             {loading_label(lang)}
         }

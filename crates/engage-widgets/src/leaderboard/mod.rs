@@ -20,7 +20,8 @@ use crate::i18n::Lang;
 use crate::live::LiveUpdates;
 use crate::poll::element_id;
 use crate::widget::{
-    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label,
+    LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, glyph,
+    loading_label,
 };
 use crate::{Theme, Widget};
 
@@ -373,7 +374,7 @@ fn ranking(lang: Memo<Lang>, shown: Rows) -> AnyView {
             let gap = (shown.gap_before == Some(index)).then(|| {
                 view! {
                     <li class="engage-leaderboard__gap" part="gap">
-                        <span aria-hidden="true">"…"</span>
+                        {glyph(None, "…")}
                         <span class="engage-card__sr">{lang.more_ranks()}</span>
                     </li>
                 }
@@ -434,7 +435,7 @@ fn row_view(lang: Lang, row: Row) -> impl IntoView {
 /// reserves for the list.
 fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
-        <div class="engage-card__bone engage-leaderboard__bone" aria-hidden="true"></div>
+        {blank("engage-card__bone engage-leaderboard__bone")}
         {loading_label(lang)}
     }
 }

@@ -30,7 +30,8 @@ use wasm_bindgen::JsCast;
 use crate::i18n::Lang;
 use crate::poll::{element_id, local_time};
 use crate::widget::{
-    Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label, spawn_write,
+    Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, loading_label,
+    spawn_write,
 };
 use crate::{Theme, Widget};
 
@@ -592,12 +593,12 @@ fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
         <div class="engage-lottery__skeleton" aria-hidden="true">
             <div class="engage-lottery__wheel">
-                <div class="engage-card__bone engage-lottery__bone--wheel"></div>
+                {blank("engage-card__bone engage-lottery__bone--wheel")}
             </div>
-            <div class="engage-card__bone engage-lottery__bone--line"></div>
-            <div class="engage-card__bone engage-lottery__bone--button"></div>
-            <div class="engage-lottery__hint"></div>
-            <div class="engage-card__bone engage-lottery__bone--list"></div>
+            {blank("engage-card__bone engage-lottery__bone--line")}
+            {blank("engage-card__bone engage-lottery__bone--button")}
+            {blank("engage-lottery__hint")}
+            {blank("engage-card__bone engage-lottery__bone--list")}
         </div>
         {loading_label(lang)}
     }
@@ -654,8 +655,13 @@ fn short_label(name: &str) -> String {
     }
 }
 
+/// The pointer's outline: a triangle pointing down, in a 24 × 24 box.
+const POINTER: &str = "M3 2h18L12 22z";
+
 /// The wheel, hidden from screen readers (the prize list says the same): the segments turn
-/// under a fixed pointer at the top.
+/// under a fixed pointer at the top. The hub's numbers and the pointer's `d=POINTER` are
+/// expressions, not string literals, so `view!` builds those shapes node by node instead of
+/// parsing them from an HTML string (see "Static markup" in `widget.rs`).
 fn wheel(play: Play, frame: &Frame) -> impl IntoView + use<> {
     let rotation = play.rotation;
     let lang = frame.lang;
@@ -696,11 +702,11 @@ fn wheel(play: Play, frame: &Frame) -> impl IntoView + use<> {
             >
                 <svg viewBox="0 0 200 200" class="engage-lottery__svg" focusable="false">
                     {slices}
-                    <circle class="engage-lottery__hub" cx="100" cy="100" r="12"></circle>
+                    <circle class="engage-lottery__hub" cx=100 cy=100 r=12></circle>
                 </svg>
             </div>
             <svg viewBox="0 0 24 24" class="engage-lottery__pointer" focusable="false">
-                <path d="M3 2h18L12 22z"></path>
+                <path d=POINTER></path>
             </svg>
         </div>
     }

@@ -24,7 +24,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::i18n::Lang;
 use crate::live::LiveUpdates;
 use crate::widget::{
-    Phase, PhaseKind, ReadyDetail, Remote, Shell, card, failure_message, loading_label, spawn_write,
+    Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, loading_label,
+    spawn_write,
 };
 use crate::{Theme, Widget};
 
@@ -426,16 +427,16 @@ struct VoteDetail {
 fn skeleton(lang: Memo<Lang>) -> impl IntoView {
     view! {
         <div class="engage-poll__skeleton" aria-hidden="true">
-            <div class="engage-card__bone engage-poll__bone--question"></div>
+            {blank("engage-card__bone engage-poll__bone--question")}
             <div class="engage-poll__options">
-                <div class="engage-card__bone engage-poll__bone--option"></div>
-                <div class="engage-card__bone engage-poll__bone--option"></div>
-                <div class="engage-card__bone engage-poll__bone--option"></div>
-                <div class="engage-card__bone engage-poll__bone--option"></div>
+                {blank("engage-card__bone engage-poll__bone--option")}
+                {blank("engage-card__bone engage-poll__bone--option")}
+                {blank("engage-card__bone engage-poll__bone--option")}
+                {blank("engage-card__bone engage-poll__bone--option")}
             </div>
-            <div class="engage-poll__hint"></div>
+            {blank("engage-poll__hint")}
             <div class="engage-poll__actions">
-                <div class="engage-card__bone engage-poll__bone--button"></div>
+                {blank("engage-card__bone engage-poll__bone--button")}
             </div>
         </div>
         {loading_label(lang)}
