@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { axeViolations, cli, freePort, launchBrowser, mintToken, openPage, root, startServer } from "./harness.mjs";
 
-const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
 const shots = join(root, "target", "e2e-screenshots");
 
 let server;

@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { axeViolations, cli, launchBrowser, openPage, root, startHostSite } from "./harness.mjs";
 
-const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
 const shots = join(root, "target", "e2e-screenshots");
 
 const RULES = `[feedback]

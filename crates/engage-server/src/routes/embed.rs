@@ -142,7 +142,8 @@ fn embed_policy(origins: &[String]) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self'; connect-src 'self'; frame-ancestors 'self' {}",
+         img-src 'self'; connect-src 'self'; require-trusted-types-for 'script'; \
+         trusted-types 'none'; frame-ancestors 'self' {}",
         ancestors.join(" ")
     )
 }
