@@ -19,5 +19,8 @@ pub mod rfc3339;
 pub mod rules;
 pub mod ymd;
 
+#[cfg(test)]
+mod hostile_input_tests;
+
 pub use ids::{BadgeId, IdError, LotteryId, MemberId, PollId, SiteId, VisitorId};
 pub use jiff;

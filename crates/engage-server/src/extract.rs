@@ -2,6 +2,7 @@
 //! small ones handlers share: path parameters and the client's address.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::net::IpAddr;
 
 use axum::RequestPartsExt;
@@ -10,7 +11,8 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use engage_core::PollId;
-use serde::de::DeserializeOwned;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::error::ApiError;
 use crate::limits::client_ip;
@@ -18,8 +20,8 @@ use crate::limits::client_ip;
 /// The most a request body may hold.
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
-/// A JSON body: malformed JSON is 400 `malformed_json`, wrong fields or types 422
-/// `invalid_body`, another content type 415, a body over the limit 413.
+/// A JSON body: malformed JSON is 400 `malformed_json`, wrong fields or types (or anything but
+/// an object) 422 `invalid_body`, another content type 415, a body over the limit 413.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
@@ -31,10 +33,38 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+        match axum::Json::<JsonObject<T>>::from_request(request, state).await {
+            Ok(axum::Json(JsonObject(value))) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// `T` read only from a JSON object. serde's derived structs also read a JSON array as their
+/// fields in order, so `[]` would pass for an empty edit and `[["a"]]` for a vote; a body
+/// is an object with named fields, as the API documents it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonObject<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectVisitor(PhantomData))
+            .map(JsonObject)
     }
 }
 

@@ -98,7 +98,10 @@ async fn bundle_and_pages() {
     let strict = get(&server, "/index.html?csp=strict", None).await;
     assert_eq!(
         header(&strict, header::CONTENT_SECURITY_POLICY),
-        Some("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'")
+        Some(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             require-trusted-types-for 'script'; trusted-types 'none'"
+        )
     );
 
     let missing = get(&server, "/nope.js", None).await;

@@ -12,6 +12,7 @@ mod embed;
 mod errors;
 mod events;
 mod feedback;
+mod hostile_input;
 mod leaderboard;
 mod limits;
 mod lotteries;

@@ -1,0 +1,7 @@
+//! Arbitrary bytes as a TOML rules document.
+#![no_main]
+
+use engage_core::rules::RulesFormat;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| engage_fuzz::rules::check_rules(data, RulesFormat::Toml));
