@@ -14,6 +14,8 @@ use engage_core::rules::{Rules, parse_rules};
 use crate::error::ApiError;
 use crate::limits::{LimitConfig, Limiters};
 use crate::live::TallyChannels;
+use crate::owners::ConsoleConfig;
+use crate::sign_in_throttle::SignInThrottle;
 use crate::store::Store;
 
 /// "Now", injectable so tests can cross days and time zones.
@@ -45,6 +47,8 @@ pub struct Config {
     pub leaderboard_event_interval: Duration,
     /// How the webhook worker delivers (retry schedule, timeout).
     pub webhooks: crate::webhooks::DeliverySettings,
+    /// The owner console: public URL, trusted proxies, sign-in throttle.
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -57,6 +61,7 @@ impl Default for Config {
             tally_event_interval: Duration::from_secs(1),
             leaderboard_event_interval: Duration::from_secs(1),
             webhooks: crate::webhooks::DeliverySettings::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -69,6 +74,8 @@ pub struct AppState {
     pub limits: Arc<Limiters>,
     pub config: Arc<Config>,
     pub tallies: Arc<TallyChannels>,
+    /// Failed console sign-ins per email and per address.
+    pub sign_ins: Arc<SignInThrottle>,
     origins: Arc<Mutex<OriginCache>>,
 }
 
@@ -91,6 +98,7 @@ impl AppState {
             store,
             clock: system_clock(),
             limits: Arc::new(Limiters::new(config.limits)),
+            sign_ins: Arc::new(SignInThrottle::new(config.console.sign_ins)),
             config: Arc::new(config),
             tallies: Arc::default(),
             origins: Arc::default(),
@@ -135,6 +143,11 @@ impl AppState {
                 ))
             }),
         }
+    }
+
+    /// Forgets the cached origins of `site`, after its owner changed them.
+    pub fn forget_origins(&self, site: &str) {
+        self.origins.lock().expect("origin cache lock").remove(site);
     }
 
     /// Whether `origin` may call the API of `site` from a browser.

@@ -5,6 +5,8 @@ mod assets;
 mod badges;
 mod checkin;
 mod cli;
+mod console_session;
+mod console_sites;
 mod cors;
 mod demo;
 mod embed;
