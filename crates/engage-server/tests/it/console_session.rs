@@ -880,3 +880,42 @@ async fn owner_add_reads_the_password_from_stdin() {
     assert!(!without_flag.status.success());
     assert!(text(&without_flag.stderr).contains("--password-stdin"));
 }
+
+#[test]
+fn the_readmes_owner_add_recipe_works_as_written() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_engage-server"));
+    let run = |script: &str| {
+        let path = format!(
+            "{}:{}",
+            binary.parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new("sh")
+            .args(["-c", script])
+            .current_dir(dir.path())
+            .env("PATH", path)
+            .env("OWNER_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let site =
+        run("engage-server site add --db engage.db --id my-site --origin https://www.example.com");
+    assert!(
+        site.status.success(),
+        "{}",
+        String::from_utf8_lossy(&site.stderr)
+    );
+    let recipe = crate::readme_block("sh", "engage-server owner add");
+    let (command, expected) = recipe.split_once("\n# ").unwrap();
+    let made = run(command);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&made.stdout).unwrap();
+    let expected: Value = serde_json::from_str(expected.trim()).unwrap();
+    assert_eq!(printed, expected);
+}
