@@ -1,8 +1,15 @@
 //! Who is calling, as extractors: [`Member`] (a member token from the host site), [`Visitor`]
-//! (anyone: a member if a token is sent, else an anonymous visitor with a visitor id) and
-//! [`SiteKey`] (the site's API key, for host backends). A handler's signature says who may
-//! call it. Extractors only verify; they store nothing, so a refused request leaves no trace.
+//! (anyone: a member if a token is sent, else an anonymous visitor with a visitor id),
+//! [`SiteKey`] (the site's API key, for host backends), [`OwnerSession`] (an owner signed in
+//! to the console) and [`SiteAdmin`] (the site's API key, or an owner session granted the
+//! site: every `/api/v1/admin` route). A handler's signature says who may call it. Extractors
+//! only verify; they store nothing (but a session's sliding expiry), so a refused request
+//! leaves no trace.
 //! During a rotation's overlap (`site rotate`) the replaced secret or API key is accepted too.
+//!
+//! Sessions ride on a cookie, so every session request that changes something must come from
+//! the server's own pages: its `Origin` must be the server's own origin, else 403
+//! `origin_refused`. Requests with the API key carry no ambient credential and are not checked.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -11,11 +18,16 @@ use engage_core::jiff::Timestamp;
 use engage_core::poll::Voter;
 use engage_core::{MemberId, VisitorId};
 
+use crate::audit::Actor;
+use crate::client_scheme::{ClientScheme, is_own_origin, own_origin, request_scheme};
 use crate::error::ApiError;
 use crate::extract::path_param;
+use crate::owners::{SESSION_LIFETIME, SESSION_REFRESH_AFTER};
 use crate::state::{AppState, SiteContext};
+use crate::store::Owner;
 use crate::token::{
-    TokenError, api_key_hash_matches, hash_api_key, unverified_claims, verify_member_token_any,
+    TokenError, api_key_hash_matches, hash_api_key, sha256_hex, unverified_claims,
+    verify_member_token_any,
 };
 
 /// The longest display name a token may carry.
@@ -169,6 +181,219 @@ fn api_key_accepted(site: &SiteContext, key: &str, now: Timestamp) -> bool {
         || site.previous_api_key_hash.as_ref().is_some_and(|previous| {
             previous.accepted_at(now) && api_key_hash_matches(&presented, &previous.value)
         })
+}
+
+fn check_api_key(site: &SiteContext, key: &str, now: Timestamp) -> Result<(), ApiError> {
+    if api_key_accepted(site, key, now) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidApiKey)
+    }
+}
+
+/// The session cookie over plain http.
+pub const SESSION_COOKIE: &str = "engage_session";
+/// The session cookie behind https: the `__Host-` prefix makes browsers keep it only when it
+/// is `Secure`, for `Path=/` and without a `Domain`, so no other host can plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-engage_session";
+
+/// The session cookie's name for a request of this scheme.
+pub fn session_cookie_name(scheme: ClientScheme) -> &'static str {
+    match scheme {
+        ClientScheme::Http => SESSION_COOKIE,
+        ClientScheme::Https => SECURE_SESSION_COOKIE,
+    }
+}
+
+/// The longest session token accepted from a cookie (ours are 43 characters).
+const MAX_SESSION_TOKEN_CHARS: usize = 128;
+
+/// An owner signed in to the console, by the session cookie. A request that changes
+/// something must come from the server's own origin.
+#[derive(Debug, Clone)]
+pub struct OwnerSession {
+    pub owner: Owner,
+    /// Hex SHA-256 of the cookie's token: the key of the session row.
+    pub token_hash: String,
+    /// The cookie's token, to set the cookie again with a fresh lifetime.
+    pub token: String,
+    /// How the request reached the server, which names the cookie.
+    pub scheme: ClientScheme,
+}
+
+impl FromRequestParts<AppState> for OwnerSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<OwnerSession, ApiError> {
+        let scheme = scheme_of(parts, state);
+        let token = session_token(parts, scheme).ok_or(ApiError::NotSignedIn)?;
+        checked_session(parts, state, &token, scheme).await
+    }
+}
+
+/// Whoever may run the site in the path: a caller with its API key (`Authorization: Bearer
+/// ek_…`), or an owner signed in to the console who was granted the site (admins: every
+/// site). Without either, 401 `missing_api_key`; with a session that ended, 401
+/// `not_signed_in`; an owner not granted the site, 403 `site_forbidden`.
+#[derive(Debug, Clone)]
+pub struct SiteAdmin {
+    pub site: SiteContext,
+    /// Who is acting, for the audit log.
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for SiteAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<SiteAdmin, ApiError> {
+        let site = site_in_path(parts, state).await?;
+        // An explicit key decides, even beside a cookie: a backend never acts as an owner.
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let key = bearer(parts).ok_or(ApiError::MissingApiKey)?;
+            check_api_key(&site, key, state.now())?;
+            return Ok(SiteAdmin {
+                site,
+                actor: Actor::ApiKey,
+            });
+        }
+        let scheme = scheme_of(parts, state);
+        let token = session_token(parts, scheme).ok_or(ApiError::MissingAdminCredentials)?;
+        let session = checked_session(parts, state, &token, scheme).await?;
+        if !state
+            .store
+            .owner_runs_site(&session.owner, &site.id)
+            .await?
+        {
+            return Err(ApiError::SiteForbidden(site.id.to_string()));
+        }
+        Ok(SiteAdmin {
+            site,
+            actor: Actor::Owner {
+                id: session.owner.id,
+                email: session.owner.email,
+            },
+        })
+    }
+}
+
+/// How the request reached the server, by the console's settings.
+pub fn scheme_of(parts: &Parts, state: &AppState) -> ClientScheme {
+    let console = &state.config.console;
+    request_scheme(parts, &console.trusted_proxies, console.public_url.as_ref())
+}
+
+/// Whether the method changes something (anything but GET, HEAD and OPTIONS).
+fn changes_something(parts: &Parts) -> bool {
+    !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The session token in the request's cookie of this scheme's name.
+pub fn session_token(parts: &Parts, scheme: ClientScheme) -> Option<String> {
+    let name = session_cookie_name(scheme);
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|token| !token.is_empty() && token.chars().count() <= MAX_SESSION_TOKEN_CHARS)
+}
+
+/// The live session of `token`; a request that changes something must also come from the
+/// server's own origin.
+async fn checked_session(
+    parts: &Parts,
+    state: &AppState,
+    token: &str,
+    scheme: ClientScheme,
+) -> Result<OwnerSession, ApiError> {
+    let session = live_session(state, token, scheme).await?;
+    if changes_something(parts) {
+        check_own_origin(parts, state, scheme)?;
+    }
+    Ok(session)
+}
+
+/// The session of `token`, if it is live (and then seen now).
+async fn live_session(
+    state: &AppState,
+    token: &str,
+    scheme: ClientScheme,
+) -> Result<OwnerSession, ApiError> {
+    let token_hash = sha256_hex(token);
+    let owner = state
+        .store
+        .session_owner(
+            &token_hash,
+            state.now(),
+            SESSION_LIFETIME,
+            SESSION_REFRESH_AFTER,
+        )
+        .await?
+        .ok_or(ApiError::NotSignedIn)?;
+    Ok(OwnerSession {
+        owner,
+        token_hash,
+        token: token.to_owned(),
+        scheme,
+    })
+}
+
+/// Refuses a request whose `Origin` is missing or is not the server's own origin.
+pub fn check_own_origin(
+    parts: &Parts,
+    state: &AppState,
+    scheme: ClientScheme,
+) -> Result<(), ApiError> {
+    let Some(sent) = parts.headers.get(header::ORIGIN) else {
+        return Err(ApiError::OriginRefused(
+            "a console request that changes something must carry the Origin header of the \
+             server's own pages"
+                .to_owned(),
+        ));
+    };
+    check_origin_value(parts, state, scheme, sent.to_str().unwrap_or(""))
+}
+
+/// Refuses a request that carries an `Origin` other than the server's own; one without it
+/// (a script, curl) passes. For sign-in and setup, which no session authenticates.
+pub fn check_origin_if_sent(
+    parts: &Parts,
+    state: &AppState,
+    scheme: ClientScheme,
+) -> Result<(), ApiError> {
+    match parts.headers.get(header::ORIGIN) {
+        None => Ok(()),
+        Some(sent) => check_origin_value(parts, state, scheme, sent.to_str().unwrap_or("")),
+    }
+}
+
+fn check_origin_value(
+    parts: &Parts,
+    state: &AppState,
+    scheme: ClientScheme,
+    sent: &str,
+) -> Result<(), ApiError> {
+    let own = own_origin(parts, scheme, state.config.console.public_url.as_ref());
+    match own {
+        Some(own) if is_own_origin(sent, &own) => Ok(()),
+        Some(own) => Err(ApiError::OriginRefused(format!(
+            "origin '{}' is not this server's own ({own})",
+            sent.chars().take(100).collect::<String>()
+        ))),
+        None => Err(ApiError::OriginRefused(
+            "the request names no Host, so its origin cannot be checked".to_owned(),
+        )),
+    }
 }
 
 async fn site_in_path(parts: &mut Parts, state: &AppState) -> Result<SiteContext, ApiError> {

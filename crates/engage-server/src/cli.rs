@@ -1,6 +1,6 @@
-//! The command line: `serve`, `site add`, `site webhook`, `site rotate`, `rules set`,
-//! `verify-lottery`, `backup` and `bench-seed`. The server binary is also the owner's tool; commands that report print JSON
-//! with `--json`.
+//! The command line: `serve`, `site add`, `site webhook`, `site rotate`, `owner add`,
+//! `rules set`, `verify-lottery`, `backup` and `bench-seed`. The server binary is also the
+//! owner's tool; commands that report print JSON with `--json`.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -19,13 +19,18 @@ use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 use crate::client_addr::{ProxyConfig, ProxyHeader, parse_trusted_proxy};
 use crate::limits::LimitConfig;
 use crate::routes::assets::{AssetsError, BUNDLE, check_assets};
+use crate::client_scheme::PublicUrl;
+use crate::owners::{
+    ConsoleConfig, OwnerEmail, OwnerInputError, SETUP_TOKEN_LIFETIME, check_new_password,
+    hash_password,
+};
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
 use crate::serve::ConnectionLimits;
 use crate::state::{AppState, Config};
-use crate::store::{Credential, NewSite, Site, Store, StoreError};
+use crate::store::{Credential, NewOwner, NewSite, Site, Store, StoreError};
 use crate::streams::StreamLimits;
-use crate::token::{hash_api_key, new_api_key, new_site_secret};
+use crate::token::{hash_api_key, new_api_key, new_owner_token, new_site_secret, sha256_hex};
 use crate::webhooks::{
     DeliverySettings, WebhookUrlError, check_webhook_url, new_webhook_secret, spawn_delivery_worker,
 };
@@ -49,6 +54,9 @@ pub enum Command {
     /// Manage sites.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Manage the owner accounts of the console.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
     /// Manage a site's rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -158,7 +166,42 @@ pub struct ServeArgs {
     /// site owners choose webhook URLs, and could otherwise aim the server at its own network.
     #[arg(long)]
     pub allow_private_webhooks: bool,
+    /// The address browsers use to reach the server, e.g. https://engage.example.com: the
+    /// console's own origin (for its Origin checks), and with https its cookie is
+    /// `__Host-engage_session` and Secure.
+    #[arg(long, value_parser = PublicUrl::parse)]
+    pub public_url: Option<PublicUrl>,
 }
+
+
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Create an owner account of the console, with the password read from stdin.
+    Add(OwnerAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OwnerAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The owner's email, which they sign in with (case does not matter).
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of stdin (never from the command line, where
+    /// other users and the shell history would see it). At least 10 characters.
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    /// A site the owner may run (repeatable).
+    #[arg(long = "site")]
+    pub sites: Vec<SiteId>,
+    /// An admin runs every site and may create sites.
+    #[arg(long)]
+    pub admin: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 
 /// A duration such as `30m`, `10s`, `1h 30m` or `PT90S` (jiff's friendly format, or ISO 8601).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -319,6 +362,12 @@ pub enum CliError {
     /// Occurs when a webhook URL is not http(s) with a host, or points into a private network.
     #[error("webhook {0}")]
     InvalidWebhookUrl(WebhookUrlError),
+    /// Occurs when an owner's email or password is refused.
+    #[error("{0}")]
+    OwnerInput(#[from] OwnerInputError),
+    /// Occurs when a password cannot be hashed.
+    #[error("{0}")]
+    Hashing(String),
 }
 
 /// Runs a command, writing its report to `out`.
@@ -329,6 +378,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<(), CliError>
         Command::Site(SiteCommand::Webhook(args)) => site_webhook(args, out).await,
         Command::Site(SiteCommand::Rotate(args)) => site_rotate(args, out).await,
         Command::Backup(args) => backup(args, out).await,
+        Command::Owner(OwnerCommand::Add(args)) => {
+            owner_add(args, &mut std::io::stdin().lock(), out).await
+        }
         Command::BenchSeed(args) => bench_seed(args, out).await,
         Command::Rules(RulesCommand::Set(args)) => rules_set(args, out).await,
         Command::VerifyLottery(args) => verify_lottery(&args, out),
@@ -351,7 +403,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             ..LimitConfig::per_minute(args.ip_requests_per_minute, args.member_writes_per_minute)
         },
         proxy: ProxyConfig {
-            trusted: args.trusted_proxies,
+            trusted: args.trusted_proxies.clone(),
             header: args.proxy_header,
         },
         streams: StreamLimits {
@@ -362,6 +414,11 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         webhooks: DeliverySettings {
             allow_private_webhooks: args.allow_private_webhooks,
             ..DeliverySettings::default()
+        },
+        console: ConsoleConfig {
+            public_url: args.public_url.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
+            ..ConsoleConfig::default()
         },
         ..Config::default()
     };
@@ -382,6 +439,16 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     if args.demo {
         seed_demo(&store, &[format!("http://{local}")], Timestamp::now()).await?;
         tracing::info!("demo site 'demo' ready");
+    }
+    let base = args
+        .public_url
+        .as_ref()
+        .map_or_else(|| format!("http://{local}"), |url| url.origin().to_owned());
+    if let Some(link) = setup_link_if_no_owner(&store, &base, Timestamp::now()).await? {
+        tracing::warn!(
+            "no console owner yet: open {link} within 24 hours to create the first (admin) \
+             owner, or run `engage-server owner add`"
+        );
     }
     let state = AppState::new(store.clone(), config);
     let tallies = state.tallies.clone();
@@ -405,6 +472,23 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     .await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// While no owner exists: a fresh one-time setup token (valid 24 hours; earlier unused ones
+/// stop working) and the link `{base}/console/setup?token=…` that uses it.
+pub async fn setup_link_if_no_owner(
+    store: &Store,
+    base: &str,
+    now: Timestamp,
+) -> Result<Option<String>, CliError> {
+    if store.has_owner().await? {
+        return Ok(None);
+    }
+    let token = new_owner_token();
+    store
+        .create_setup_token(&sha256_hex(&token), now, SETUP_TOKEN_LIFETIME)
+        .await?;
+    Ok(Some(format!("{base}/console/setup?token={token}")))
 }
 
 async fn shutdown_signal() {
@@ -479,6 +563,59 @@ async fn site_add(args: SiteAddArgs, out: &mut (dyn Write + Send)) -> Result<(),
             "created site '{}'\nmember-token secret: {secret}\nAPI key: {api_key}\n\
              (the API key is stored only as a hash: keep it now)",
             args.id
+        )
+    };
+    writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+/// `owner add`: the password is the first line of `stdin`, without its line ending.
+pub async fn owner_add(
+    args: OwnerAddArgs,
+    stdin: &mut dyn std::io::BufRead,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    let email = OwnerEmail::parse(&args.email)?;
+    let mut password = String::new();
+    stdin
+        .read_line(&mut password)
+        .map_err(io("cannot read the password from stdin"))?;
+    let password = password.strip_suffix('\n').unwrap_or(&password);
+    let password = password.strip_suffix('\r').unwrap_or(password).to_owned();
+    check_new_password(&password)?;
+    let store = Store::open(&args.db.db).await?;
+    let password_hash = hash_password(password).await.map_err(CliError::Hashing)?;
+    let owner = store
+        .create_owner(
+            NewOwner {
+                email: email.as_str(),
+                password_hash: &password_hash,
+                admin: args.admin,
+                sites: &args.sites,
+            },
+            Timestamp::now(),
+        )
+        .await?;
+    let sites: Vec<String> = store
+        .owner_sites(&owner)
+        .await?
+        .into_iter()
+        .map(|site| site.id.to_string())
+        .collect();
+    let report = if args.json {
+        serde_json::json!({
+            "id": owner.id, "email": owner.email, "admin": owner.admin, "sites": sites,
+        })
+        .to_string()
+    } else {
+        format!(
+            "created owner '{}'{}; sites: {}",
+            owner.email,
+            if owner.admin { " (admin)" } else { "" },
+            if sites.is_empty() {
+                "none".to_owned()
+            } else {
+                sites.join(", ")
+            },
         )
     };
     writeln!(out, "{report}").map_err(io("cannot write output"))

@@ -14,6 +14,7 @@ use engage_core::feedback::FeedbackError;
 use engage_core::lottery::{EntryError, LotteryError, SpinError};
 use engage_core::poll::{PollError, VoteError};
 
+use crate::owners::OwnerInputError;
 use crate::store::StoreError;
 use crate::token::TokenError;
 
@@ -125,6 +126,44 @@ pub enum ApiError {
     /// Occurs when the server holds as many live event streams as it may, from everyone.
     #[error("the server is busy; retry in {} seconds", retry_after_seconds(*.retry_after))]
     ServerBusy { retry_after: Duration },
+    /// Occurs when an admin route is called with neither an API key nor a console session.
+    #[error(
+        "this route needs the site's API key (Authorization: Bearer ek_...) or an owner \
+         signed in to the console"
+    )]
+    MissingAdminCredentials,
+    /// Occurs when a console route is called without a live owner session (none sent, signed
+    /// out, or expired).
+    #[error("not signed in to the console; sign in at /console")]
+    NotSignedIn,
+    /// Occurs when a sign-in's email and password do not match an owner (whichever is wrong).
+    #[error("the email or the password is not right")]
+    InvalidCredentials,
+    /// Occurs when a signed-in owner asks for a site not granted to them.
+    #[error("your account is not granted site '{0}'")]
+    SiteForbidden(String),
+    /// Occurs when a browser request changing something in a session does not come from the
+    /// server's own pages.
+    #[error("{0}")]
+    OriginRefused(String),
+    /// Occurs when an owner who is not an admin does what only admins may.
+    #[error("only an admin owner may do this")]
+    AdminRequired,
+    /// Occurs when the setup token is unknown, used or expired, or an owner exists already.
+    #[error(
+        "the setup link is not valid (used, expired, or an owner exists already); restart \
+         the server with no owner for a new one, or use `engage-server owner add`"
+    )]
+    InvalidSetupToken,
+    /// Occurs when an owner's new email or password is refused.
+    #[error("{0}")]
+    OwnerInput(OwnerInputError),
+    /// Occurs when creating an owner with an email another owner has.
+    #[error("an owner with email '{0}' already exists")]
+    OwnerExists(String),
+    /// Occurs when creating a site with an id that is taken.
+    #[error("site '{0}' already exists")]
+    SiteExists(String),
     /// Occurs on any failure that is not the caller's: storage, corrupt data, bugs.
     #[error("internal error: {0}")]
     Internal(String),
@@ -144,7 +183,16 @@ impl ApiError {
             | ApiError::TokenExpired
             | ApiError::TokenSiteMismatch { .. }
             | ApiError::MissingApiKey
-            | ApiError::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            | ApiError::InvalidApiKey
+            | ApiError::MissingAdminCredentials
+            | ApiError::NotSignedIn
+            | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::SiteForbidden(_)
+            | ApiError::OriginRefused(_)
+            | ApiError::AdminRequired
+            | ApiError::InvalidSetupToken => StatusCode::FORBIDDEN,
+            ApiError::OwnerInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::OwnerExists(_) | ApiError::SiteExists(_) => StatusCode::CONFLICT,
             ApiError::SiteNotFound(_)
             | ApiError::PollNotFound(_)
             | ApiError::MemberNotFound(_)
@@ -212,6 +260,19 @@ impl ApiError {
             ApiError::TokenSiteMismatch { .. } => "token_site_mismatch",
             ApiError::MissingApiKey => "missing_api_key",
             ApiError::InvalidApiKey => "invalid_api_key",
+            // The same code as the host-backend routes: a backend that forgot its key is told
+            // the same thing on every route.
+            ApiError::MissingAdminCredentials => "missing_api_key",
+            ApiError::NotSignedIn => "not_signed_in",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::SiteForbidden(_) => "site_forbidden",
+            ApiError::OriginRefused(_) => "origin_refused",
+            ApiError::AdminRequired => "admin_required",
+            ApiError::InvalidSetupToken => "invalid_setup_token",
+            ApiError::OwnerInput(OwnerInputError::InvalidEmail(_)) => "invalid_email",
+            ApiError::OwnerInput(_) => "invalid_password",
+            ApiError::OwnerExists(_) => "owner_exists",
+            ApiError::SiteExists(_) => "site_exists",
             ApiError::SiteNotFound(_) => "site_not_found",
             ApiError::PollNotFound(_) => "poll_not_found",
             ApiError::PollExists(_) => "poll_exists",
@@ -286,6 +347,8 @@ impl From<StoreError> for ApiError {
             StoreError::PollExists(poll) => ApiError::PollExists(poll.to_string()),
             StoreError::LotteryNotFound(lottery) => ApiError::LotteryNotFound(lottery.to_string()),
             StoreError::LotteryExists(lottery) => ApiError::LotteryExists(lottery.to_string()),
+            StoreError::SiteExists(site) => ApiError::SiteExists(site.to_string()),
+            StoreError::OwnerExists(email) => ApiError::OwnerExists(email),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -15,6 +15,8 @@ use crate::client_addr::ProxyConfig;
 use crate::error::ApiError;
 use crate::limits::{LimitConfig, Limiters};
 use crate::live::TallyChannels;
+use crate::owners::ConsoleConfig;
+use crate::sign_in_throttle::SignInThrottle;
 use crate::store::{Retiring, Store};
 use crate::streams::{StreamGate, StreamLimits};
 use crate::token::Redacted;
@@ -54,6 +56,8 @@ pub struct Config {
     pub leaderboard_event_interval: Duration,
     /// How the webhook worker delivers (retry schedule, timeout).
     pub webhooks: crate::webhooks::DeliverySettings,
+    /// The owner console: public URL, trusted proxies, sign-in throttle.
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             tally_event_interval: Duration::from_secs(1),
             leaderboard_event_interval: Duration::from_secs(1),
             webhooks: crate::webhooks::DeliverySettings::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub tallies: Arc<TallyChannels>,
     pub streams: Arc<StreamGate>,
+    /// Failed console sign-ins per email and per address.
+    pub sign_ins: Arc<SignInThrottle>,
     origins: Arc<Mutex<OriginCache>>,
 }
 
@@ -122,6 +129,7 @@ impl AppState {
             clock: system_clock(),
             limits: Arc::new(Limiters::new(config.limits)),
             streams: Arc::new(StreamGate::new(config.streams)),
+            sign_ins: Arc::new(SignInThrottle::new(config.console.sign_ins)),
             config: Arc::new(config),
             tallies: Arc::default(),
             origins: Arc::default(),
@@ -174,6 +182,11 @@ impl AppState {
     /// How many sites' origins are cached (tests).
     pub fn cached_origin_sites(&self) -> usize {
         self.origins.lock().expect("origin cache lock").len()
+    }
+
+    /// Forgets the cached origins of `site`, after its owner changed them.
+    pub fn forget_origins(&self, site: &str) {
+        self.origins.lock().expect("origin cache lock").remove(site);
     }
 
     /// Whether `origin` may call the API of `site` from a browser.

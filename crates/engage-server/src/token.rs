@@ -174,10 +174,21 @@ pub fn new_api_key() -> String {
 
 /// The stored form of an API key: lowercase hex SHA-256.
 pub fn hash_api_key(api_key: &str) -> String {
-    Sha256::digest(api_key.as_bytes())
+    sha256_hex(api_key)
+}
+
+/// Lowercase hex SHA-256 of `text`: how API keys and owner session and setup tokens are
+/// stored, so a copy of the database holds none of them.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A new owner session or setup token: 32 random bytes, base64url (cookie- and URL-safe).
+pub fn new_owner_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
 /// What is stored instead of a client's IP address (for per-IP limits on anonymous votes):

@@ -1,6 +1,6 @@
-//! The owner's API under `/api/v1/admin`, called with the site's API key: creating and editing
-//! polls (answers show the poll as its owner sees it: always with the tally, and `ip_limit`),
-//! and the site's webhook with its delivery log (failures shown only as coarse categories).
+//! The owner's API under `/api/v1/admin`, called with the site's API key or an owner's console
+//! session ([`SiteAdmin`]): creating and editing polls (answers show the poll as its owner sees
+//! it: always with the tally, and `ip_limit`), and the site's webhook with its delivery log (failures shown only as coarse categories).
 
 use axum::Json;
 use axum::extract::State;
@@ -10,7 +10,7 @@ use engage_core::jiff::Timestamp;
 use engage_core::poll::{owner_poll_view, validate_poll};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::SiteKey;
+use crate::auth::SiteAdmin;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PollPath, query_limit};
 use crate::state::AppState;
@@ -21,12 +21,12 @@ use crate::webhooks::{Failure, WebhookUrlError, check_webhook_url, new_webhook_s
 /// id is taken, 422 `invalid_poll` naming the field at fault.
 pub async fn create_poll(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiJson(definition): ApiJson<CreatePoll>,
 ) -> Result<(StatusCode, Json<PollView>), ApiError> {
     let poll = validate_poll(definition).map_err(ApiError::Poll)?;
     let now = state.now();
-    let record = state.store.create_poll(&key.site.id, &poll, now).await?;
+    let record = state.store.create_poll(&admin.site.id, &poll, now).await?;
     let view = owner_poll_view(&record.poll, &record.tally, now);
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -35,14 +35,14 @@ pub async fn create_poll(
 /// `{"closed": true}`; 409 `option_has_votes` when an option with votes would be removed.
 pub async fn update_poll(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     PollPath(poll_id): PollPath,
     ApiJson(update): ApiJson<UpdatePoll>,
 ) -> Result<Json<PollView>, ApiError> {
     let now = state.now();
     let updated = state
         .store
-        .update_poll(&key.site.id, &poll_id, &update, now)
+        .update_poll(&admin.site.id, &poll_id, &update, now)
         .await?;
     match updated {
         PollUpdated::Refused(reason) => Err(ApiError::Poll(reason)),
@@ -50,7 +50,7 @@ pub async fn update_poll(
             if changed {
                 state
                     .tallies
-                    .publish(&key.site.id, &poll_id, record.version);
+                    .publish(&admin.site.id, &poll_id, record.version);
             }
             Ok(Json(owner_poll_view(&record.poll, &record.tally, now)))
         }
@@ -107,7 +107,7 @@ pub const WEBHOOK_EVENTS: [&str; 3] = ["checkin", "badge", "prize"];
 /// that points into a private network (see `webhooks::check_webhook_url`).
 pub async fn set_webhook(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiJson(request): ApiJson<SetWebhook>,
 ) -> Result<Json<WebhookView>, ApiError> {
     let url = request.url.trim();
@@ -120,7 +120,7 @@ pub async fn set_webhook(
     let settings = state
         .store
         .set_webhook(
-            &key.site.id,
+            &admin.site.id,
             url,
             &new_webhook_secret(),
             request.rotate_secret,
@@ -133,9 +133,9 @@ pub async fn set_webhook(
 /// `GET /api/v1/admin/sites/{site}/webhook`: the URL and secret; 404 `webhook_not_found`.
 pub async fn webhook(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
 ) -> Result<Json<WebhookView>, ApiError> {
-    let settings = state.store.webhook(&key.site.id).await?;
+    let settings = state.store.webhook(&admin.site.id).await?;
     Ok(Json(settings.ok_or(ApiError::WebhookNotSet)?.into()))
 }
 
@@ -178,11 +178,14 @@ pub struct DeliveryView {
 /// `GET /api/v1/admin/sites/{site}/webhook/deliveries?limit=`: the delivery log.
 pub async fn webhook_deliveries(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
 ) -> Result<Json<DeliveryLog>, ApiError> {
     let limit = query_limit(query.limit.as_deref(), 50, 100)?;
-    let rows = state.store.webhook_deliveries(&key.site.id, limit).await?;
+    let rows = state
+        .store
+        .webhook_deliveries(&admin.site.id, limit)
+        .await?;
     Ok(Json(DeliveryLog {
         deliveries: rows
             .into_iter()

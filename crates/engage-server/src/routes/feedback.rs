@@ -1,6 +1,7 @@
 //! Feedback (反馈): members and visitors send it, read the form's settings and their own
-//! feedback with the owner's replies; the owner (with the site's API key) lists and filters it,
-//! sets its status, replies, and reads the numbers (star averages, NPS) over time.
+//! feedback with the owner's replies; the owner (with the site's API key or a console session)
+//! lists and filters it, sets its status, replies, and reads the numbers (star averages, NPS)
+//! over time.
 //!
 //! Every answer is JSON; feedback text travels as JSON strings exactly as it was sent and is
 //! never rendered as HTML by the server.
@@ -22,7 +23,7 @@ use engage_core::jiff::civil::Date;
 use engage_core::ymd;
 use serde::Deserialize;
 
-use crate::auth::{SiteKey, Visitor};
+use crate::auth::{SiteAdmin, Visitor};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, ClientIp, path_param};
 use crate::state::AppState;
@@ -102,11 +103,11 @@ pub struct InboxQuery {
 /// `GET /api/v1/admin/sites/{site}/feedback`: newest first, filtered, a page at a time.
 pub async fn inbox(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiQuery(query): ApiQuery<InboxQuery>,
 ) -> Result<Json<FeedbackList>, ApiError> {
     let filter = inbox_filter(query)?;
-    let (items, more) = state.store.list_feedback(&key.site.id, &filter).await?;
+    let (items, more) = state.store.list_feedback(&admin.site.id, &filter).await?;
     let next_cursor = more
         .then(|| items.last().map(|item| item.id.to_string()))
         .flatten();
@@ -152,10 +153,10 @@ fn inbox_filter(query: InboxQuery) -> Result<FeedbackFilter, ApiError> {
 /// `GET /api/v1/admin/sites/{site}/feedback/{feedback}`.
 pub async fn item(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     FeedbackPath(id): FeedbackPath,
 ) -> Result<Json<FeedbackItem>, ApiError> {
-    let item = state.store.feedback_item(&key.site.id, id).await?;
+    let item = state.store.feedback_item(&admin.site.id, id).await?;
     found(id, item)
 }
 
@@ -163,13 +164,13 @@ pub async fn item(
 /// restore feedback held as spam (`"new"`). Answers the feedback as the owner sees it.
 pub async fn update(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     FeedbackPath(id): FeedbackPath,
     ApiJson(update): ApiJson<UpdateFeedback>,
 ) -> Result<Json<FeedbackItem>, ApiError> {
     let item = state
         .store
-        .set_feedback_status(&key.site.id, id, update.status, state.now())
+        .set_feedback_status(&admin.site.id, id, update.status, state.now())
         .await?;
     found(id, item)
 }
@@ -178,14 +179,14 @@ pub async fn update(
 /// reply, which the sender sees in `/feedback/mine`.
 pub async fn reply(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     FeedbackPath(id): FeedbackPath,
     ApiJson(reply): ApiJson<SendReply>,
 ) -> Result<(StatusCode, Json<FeedbackReply>), ApiError> {
     check_reply(&reply.text).map_err(ApiError::Feedback)?;
     let stored = state
         .store
-        .add_feedback_reply(&key.site.id, id, &reply.text, state.now())
+        .add_feedback_reply(&admin.site.id, id, &reply.text, state.now())
         .await?
         .ok_or_else(|| ApiError::FeedbackNotFound(id.to_string()))?;
     Ok((StatusCode::CREATED, Json(stored)))
@@ -204,7 +205,7 @@ pub struct StatsQuery {
 /// weeks (week buckets) up to today.
 pub async fn stats(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiQuery(query): ApiQuery<StatsQuery>,
 ) -> Result<Json<FeedbackStats>, ApiError> {
     let bucket = given(query.bucket)
@@ -218,7 +219,7 @@ pub async fn stats(
         })
         .transpose()?
         .unwrap_or_default();
-    let today = calendar_day(state.now(), &key.site.zone);
+    let today = calendar_day(state.now(), &admin.site.zone);
     let to = day(query.to, "to")?.unwrap_or(today);
     let default_days = match bucket {
         StatsBucket::Day => 30,
@@ -238,7 +239,10 @@ pub async fn stats(
             "from..to may span at most {MAX_STATS_DAYS} days"
         )));
     }
-    let counts = state.store.feedback_counts(&key.site.id, from, to).await?;
+    let counts = state
+        .store
+        .feedback_counts(&admin.site.id, from, to)
+        .await?;
     Ok(Json(feedback_stats(&counts, from, to, bucket)))
 }
 

@@ -18,7 +18,7 @@ use engage_core::lottery::{
     Lottery, Outcome, Seed, lottery_proof, lottery_view, spins_left, validate_lottery,
 };
 
-use crate::auth::{Member, SiteKey, Visitor};
+use crate::auth::{Member, SiteAdmin, Visitor};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, path_param};
 use crate::state::AppState;
@@ -226,14 +226,14 @@ pub async fn proof(
 /// yet); 409 `lottery_exists` when the id is taken, 422 `invalid_lottery` naming the field.
 pub async fn create_lottery(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     ApiJson(definition): ApiJson<CreateLottery>,
 ) -> Result<(StatusCode, Json<LotteryView>), ApiError> {
     let lottery = validate_lottery(definition).map_err(ApiError::Lottery)?;
     let now = state.now();
     let record = state
         .store
-        .create_lottery(&key.site.id, &lottery, now)
+        .create_lottery(&admin.site.id, &lottery, now)
         .await?;
     Ok((StatusCode::CREATED, Json(view(&record, None, now))))
 }
@@ -242,13 +242,13 @@ pub async fn create_lottery(
 /// publishes its `seed_hash`; opening again keeps the seed. 409 `lottery_closed` once closed.
 pub async fn open_lottery(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     LotteryPath(lottery_id): LotteryPath,
 ) -> Result<Json<LotteryView>, ApiError> {
     let now = state.now();
     let opened = state
         .store
-        .open_lottery(&key.site.id, &lottery_id, &fresh_seed(), now)
+        .open_lottery(&admin.site.id, &lottery_id, &fresh_seed(), now)
         .await?;
     match opened {
         LotteryOpened::Done(record) => Ok(Json(view(&record, None, now))),
@@ -260,14 +260,14 @@ pub async fn open_lottery(
 /// and draws a giveaway's winners; closing again changes nothing.
 pub async fn close_lottery(
     State(state): State<AppState>,
-    key: SiteKey,
+    admin: SiteAdmin,
     LotteryPath(lottery_id): LotteryPath,
 ) -> Result<Json<LotteryView>, ApiError> {
     let now = state.now();
     let record = state
         .store
         .close_lottery(
-            &key.site.id,
+            &admin.site.id,
             &lottery_id,
             &fresh_seed(),
             CloseWhen::Now,

@@ -26,6 +26,7 @@ use crate::streams::limit_streams;
 pub mod admin;
 pub mod assets;
 pub mod checkin;
+pub mod console;
 pub mod demo;
 pub mod embed;
 pub mod events;
@@ -34,6 +35,7 @@ pub mod leaderboard;
 pub mod lotteries;
 pub mod me;
 pub mod polls;
+pub mod sites;
 
 /// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -120,6 +122,23 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/sites/{site}/feedback/{feedback}/replies",
             post(feedback::reply),
         )
+        .route(
+            "/v1/console/session",
+            get(console::session)
+                .post(console::sign_in)
+                .delete(console::sign_out),
+        )
+        .route("/v1/console/setup", post(console::set_up))
+        .route("/v1/console/me", patch(console::update_me))
+        .route(
+            "/v1/console/sites",
+            get(console::sites).post(console::create_site),
+        )
+        .route(
+            "/v1/admin/sites/{site}",
+            get(sites::site).patch(sites::update_site),
+        )
+        .route("/v1/admin/sites/{site}/rotate", post(sites::rotate))
         .route("/v1/openapi.json", get(openapi));
     if state.config.demo {
         api = api.merge(demo::routes());

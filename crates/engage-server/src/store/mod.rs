@@ -29,6 +29,9 @@ pub use sqlite::{
     AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, LeaderboardRead, RankedRow, Store,
     WebhookSettings,
 };
+pub use sqlite::{
+    NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges,
+};
 
 /// Who hears about committed changes: the live leaderboard streams (every ledger entry) and the
 /// webhook delivery worker (every event put in the outbox).
@@ -81,6 +84,9 @@ pub enum StoreError {
     /// Occurs when a lottery named by an operation does not exist.
     #[error("lottery '{0}' does not exist")]
     LotteryNotFound(LotteryId),
+    /// Occurs when creating an owner whose email another owner has (whatever its case).
+    #[error("owner '{0}' already exists")]
+    OwnerExists(String),
     /// Occurs when the database refuses or fails a statement.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

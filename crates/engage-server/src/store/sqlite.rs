@@ -70,7 +70,7 @@ macro_rules! write_transaction {
     };
 }
 
-/// The migrations, in order. Each runs once; `schema_version` remembers each one applied.
+/// The migrations, in order. Each runs once; `schema_version` remembers those applied.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_polls.sql")),
@@ -95,6 +95,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/sqlite/0009_webhook_delivery_safety.sql"),
     ),
+    (11, include_str!("../../migrations/sqlite/0011_owners.sql")),
 ];
 
 tokio::task_local! {
@@ -126,6 +127,9 @@ mod lotteries;
 // After the macro: rotating a site's credentials, and backups.
 mod backup;
 mod credentials;
+mod owners;
+
+pub use owners::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 
 /// How often a transaction that met a locked database is tried again before giving up.
 const BUSY_RETRIES: u32 = 6;
@@ -176,11 +180,13 @@ impl Store {
             sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
                 .execute(&mut *conn)
                 .await?;
-            // Every migration not applied yet, not only those above the highest applied: numbers
-            // are handed out ahead, so a lower one can arrive after a higher one has run.
-            let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+            // Every migration not yet recorded, not only those above the highest: numbers are
+            // handed out to work done in parallel, so a database may have met 11 before 7.
+            let applied: BTreeSet<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
                 .fetch_all(&mut *conn)
-                .await?;
+                .await?
+                .into_iter()
+                .collect();
             for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
                 sqlx::raw_sql(*sql).execute(&mut *conn).await?;
                 sqlx::query("INSERT INTO schema_version (version) VALUES (?)")
@@ -196,26 +202,7 @@ impl Store {
     /// Creates a site with its origins; refuses an id that is taken.
     pub async fn create_site(&self, new: &NewSite, now: Timestamp) -> Result<(), StoreError> {
         write_transaction!(self, |conn| {
-            let site = &new.site;
-            let inserted = sqlx::query(
-                "INSERT INTO sites (id, name, tz, secret, api_key_hash, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(site.id.as_str())
-            .bind(&site.name)
-            .bind(&site.tz)
-            .bind(&site.secret)
-            .bind(&site.api_key_hash)
-            .bind(now.to_string())
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Err(StoreError::SiteExists(site.id.clone()));
-            }
-            for origin in &new.origins {
-                insert_origin(conn, &site.id, origin).await?;
-            }
+            insert_site(conn, new, now).await?;
             Ok(Finish::Commit(()))
         })
     }
@@ -995,6 +982,35 @@ async fn ensure_site(conn: &mut SqliteConnection, site: &SiteId) -> Result<(), S
         Some(_) => Ok(()),
         None => Err(StoreError::SiteNotFound(site.clone())),
     }
+}
+
+/// Inserts a site with its origins; refuses an id that is taken.
+async fn insert_site(
+    conn: &mut SqliteConnection,
+    new: &NewSite,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let site = &new.site;
+    let inserted = sqlx::query(
+        "INSERT INTO sites (id, name, tz, secret, api_key_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(site.id.as_str())
+    .bind(&site.name)
+    .bind(&site.tz)
+    .bind(&site.secret)
+    .bind(&site.api_key_hash)
+    .bind(now.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StoreError::SiteExists(site.id.clone()));
+    }
+    for origin in &new.origins {
+        insert_origin(conn, &site.id, origin).await?;
+    }
+    Ok(())
 }
 
 async fn insert_origin(

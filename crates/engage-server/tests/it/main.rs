@@ -6,6 +6,8 @@ mod backup;
 mod badges;
 mod checkin;
 mod cli;
+mod console_session;
+mod console_sites;
 mod cors;
 mod demo;
 mod embed;
