@@ -11,6 +11,7 @@ mod embed;
 mod errors;
 mod events;
 mod feedback;
+mod inputs;
 mod leaderboard;
 mod limits;
 mod lotteries;
