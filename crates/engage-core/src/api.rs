@@ -2,6 +2,10 @@
 //! that read them, so the two can never disagree on a field name.
 //!
 //! Fields may be added; the names and meanings below are a contract (see PRODUCT.md).
+//!
+//! In request bodies an optional field sent as `null` means the same as leaving it out (its
+//! default), because `null` is what most JSON writers produce for "none". The one exception is
+//! a PATCH field where `null` already says something (`UpdatePoll::closes_at`: no close time).
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -208,7 +212,7 @@ pub struct CreatePoll {
     pub question: String,
     pub options: Vec<PollOption>,
     /// Multiple choice (up to `max_choices`) rather than single choice.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub multiple: bool,
     /// Default: 1 for single choice, the number of options for multiple choice.
     #[serde(default)]
@@ -216,16 +220,16 @@ pub struct CreatePoll {
     /// When voting ends; never when absent.
     #[serde(default)]
     pub closes_at: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub results: ResultsVisibility,
     /// Whether visitors without a member token may vote (keyed by their visitor id).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub anonymous: bool,
     /// Whether a voter may change their vote.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub allow_change: bool,
     /// Points a member's first vote earns.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub points: i64,
     /// The most anonymous votes one IP address may cast in this poll (default 20).
     #[serde(default)]
@@ -234,7 +238,8 @@ pub struct CreatePoll {
 
 /// `PATCH /api/v1/admin/sites/{site}/polls/{poll}`: any subset of the poll's fields, plus
 /// `"closed": true` to close it now. `options` is the whole new list: options may be
-/// relabelled, reordered or added; one that has votes cannot be removed.
+/// relabelled, reordered or added; one that has votes cannot be removed. A field sent as `null`
+/// is left unchanged, like one left out, except `closes_at`, where `null` removes the close time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePoll {
@@ -266,6 +271,16 @@ pub struct UpdatePoll {
     /// `true` closes the poll now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<bool>,
+}
+
+/// Reads an optional request field whose `null` means "absent": the type's default. Used with
+/// `#[serde(default)]`, which covers the field left out.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 /// Tells a field that is present (even as `null`) from one that is absent.
@@ -330,3 +345,6 @@ pub struct PollOptionView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub votes: Option<u64>,
 }
+
+#[cfg(test)]
+mod tests;

@@ -89,7 +89,11 @@ pub enum FeedbackError {
     #[error("feedback on this site is for members only; sign in to send it")]
     MembersOnly,
     /// Occurs when anonymous feedback comes without a valid visitor id.
-    #[error("anonymous feedback needs a visitor id of 8 to 64 letters, digits, '-' or '_'")]
+    #[error(
+        "anonymous feedback needs a visitor id of {min} to {max} letters, digits, '-' or '_'",
+        min = crate::VisitorId::MIN_LEN,
+        max = crate::VisitorId::MAX_LEN
+    )]
     MissingVisitorId,
     /// Occurs when the text is blank or too long.
     #[error("text must have 1 to {max} characters after trimming")]

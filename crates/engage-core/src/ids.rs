@@ -13,6 +13,9 @@ pub enum IdError {
     /// Occurs when the identifier is longer than allowed.
     #[error("{kind} is longer than {max} characters")]
     TooLong { kind: &'static str, max: usize },
+    /// Occurs when the identifier is shorter than allowed.
+    #[error("{kind} is shorter than {min} characters")]
+    TooShort { kind: &'static str, min: usize },
     /// Occurs when the identifier holds a character outside its alphabet.
     #[error("{kind} '{value}' may only contain {allowed}")]
     BadCharacter {
@@ -125,15 +128,18 @@ impl BadgeId {
     }
 }
 
-/// The random id an anonymous visitor's browser keeps (`X-Engage-Visitor`): 8 to 64 ASCII
+/// The random id an anonymous visitor's browser keeps (`X-Engage-Visitor`): 22 to 64 ASCII
 /// letters, digits, `-` and `_`. It is not a secret and proves nothing; it only tells one
 /// browser's votes from another's, and per-IP limits bound what a forger can do with it.
+/// At least 22 characters (about 128 bits when random, as the widgets make them) so that ids
+/// are not guessed or collide by chance: a short id would let one visitor's vote be taken for
+/// another's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct VisitorId(String);
 
 impl VisitorId {
-    pub const MIN_LEN: usize = 8;
+    pub const MIN_LEN: usize = 22;
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(value: &str) -> Result<VisitorId, IdError> {
@@ -150,11 +156,17 @@ impl VisitorId {
         let alphabet_ok = value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !alphabet_ok || value.len() < Self::MIN_LEN {
+        if !alphabet_ok {
             return Err(IdError::BadCharacter {
                 kind: KIND,
                 value: value.escape_debug().to_string(),
-                allowed: "8 to 64 ASCII letters, digits, '-' and '_'",
+                allowed: "ASCII letters, digits, '-' and '_'",
+            });
+        }
+        if value.len() < Self::MIN_LEN {
+            return Err(IdError::TooShort {
+                kind: KIND,
+                min: Self::MIN_LEN,
             });
         }
         Ok(VisitorId(value.to_owned()))
@@ -249,19 +261,40 @@ mod tests {
     }
 
     #[test]
-    fn poll_and_visitor_ids() {
+    fn poll_ids() {
         assert!(PollId::parse("favourite-feature").is_ok());
         assert!(PollId::parse("Favourite").is_err());
-        assert!(VisitorId::parse("Ab3_-xyz").is_ok());
-        assert!(VisitorId::parse(&"v".repeat(64)).is_ok());
-        for bad in [
-            "",
-            "short",
-            "has space1",
-            "名字名字名字名字",
+    }
+
+    #[test]
+    fn visitor_ids() {
+        let check = |value: &str, expected: Result<(), IdError>| {
+            assert_eq!(VisitorId::parse(value).map(|_| ()), expected, "{value:?}");
+        };
+        let short = Err(IdError::TooShort {
+            kind: "visitor id",
+            min: 22,
+        });
+        check("Ab3_-xyzAb3_-xyzAb3_-x", Ok(()));
+        check(&"v".repeat(64), Ok(()));
+        // What the widgets make: 32 hex digits.
+        check("0123456789abcdef0123456789abcdef", Ok(()));
+        check("", Err(IdError::Empty { kind: "visitor id" }));
+        check("short", short.clone());
+        check("visitor-01", short.clone());
+        check(&"v".repeat(21), short);
+        check(
             &"v".repeat(65),
-        ] {
-            assert!(VisitorId::parse(bad).is_err(), "{bad}");
+            Err(IdError::TooLong {
+                kind: "visitor id",
+                max: 64,
+            }),
+        );
+        for bad in ["has space has space has", "名字名字名字名字名字"] {
+            assert!(
+                matches!(VisitorId::parse(bad), Err(IdError::BadCharacter { .. })),
+                "{bad}"
+            );
         }
     }
 

@@ -17,6 +17,7 @@ pub mod lottery;
 pub mod poll;
 pub mod rfc3339;
 pub mod rules;
+pub mod text;
 pub mod ymd;
 
 #[cfg(test)]

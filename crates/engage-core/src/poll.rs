@@ -226,7 +226,11 @@ pub enum VoteError {
     #[error("this poll is for members only; sign in to vote")]
     MembersOnly,
     /// Occurs when an anonymous vote comes without a valid visitor id.
-    #[error("an anonymous vote needs a visitor id of 8 to 64 letters, digits, '-' or '_'")]
+    #[error(
+        "an anonymous vote needs a visitor id of {min} to {max} letters, digits, '-' or '_'",
+        min = VisitorId::MIN_LEN,
+        max = VisitorId::MAX_LEN
+    )]
     MissingVisitorId,
     /// Occurs when no option is chosen.
     #[error("choose at least one option")]

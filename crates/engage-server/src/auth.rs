@@ -16,6 +16,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use engage_core::jiff::Timestamp;
 use engage_core::poll::Voter;
+use engage_core::text::display_name;
 use engage_core::{MemberId, VisitorId};
 
 use crate::audit::Actor;
@@ -71,15 +72,11 @@ fn member_from_token(
     let now = state.now();
     let claims = verify_member_token_any(accepted_secrets(&site, now), token, now)?;
     let id = MemberId::parse(&claims.sub).map_err(|_| TokenError::Malformed)?;
-    let name = claims.name.trim();
+    // Others see this name (leaderboards, winners): bidi and invisible characters go first.
+    let name = display_name(&claims.name, id.as_str());
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(TokenError::Malformed.into());
     }
-    let name = if name.is_empty() {
-        id.to_string()
-    } else {
-        name.to_owned()
-    };
     if parts.method != Method::GET && parts.method != Method::HEAD {
         state.limits.check_member_write(&site.id, &id)?;
     }

@@ -520,19 +520,10 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `scheme://host[:port]`, lowercased, without a trailing slash: the form browsers send.
+/// `scheme://host[:port]` in the form browsers send (`canonical_origin`: lowercased, no
+/// trailing slash, no default port), so `https://a.com:443` registers as `https://a.com`.
 pub fn normalize_origin(text: &str) -> Result<String, CliError> {
-    let bad = || CliError::InvalidOrigin(text.to_owned());
-    let lower = text.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, rest) = lower.split_once("://").ok_or_else(bad)?;
-    let host_ok = !rest.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !matches!(scheme, "http" | "https") || !host_ok {
-        return Err(bad());
-    }
-    Ok(lower)
+    crate::state::canonical_origin(text).ok_or_else(|| CliError::InvalidOrigin(text.to_owned()))
 }
 
 async fn site_add(args: SiteAddArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {

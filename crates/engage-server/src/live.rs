@@ -1,8 +1,9 @@
 //! Live updates. Tallies: one `tokio::sync::broadcast` channel per (site, poll), created when
 //! the first listener arrives, on which the poll's version is announced after every stored vote,
 //! changed vote and edit. Leaderboards: one channel per site, announced after every committed
-//! ledger entry. Only a version travels, never counts or points: a listener learns *that*
-//! something changed and reads it again through the route that applies the rules.
+//! ledger entry. Versions stay inside the server: a listener is sent a random change token,
+//! never a count, a version or points, so it learns only *that* something changed and reads it
+//! again through the route that applies the rules.
 //! [`version_events`] turns a channel into the server-sent event stream both use.
 //!
 //! The channels live in this process; with several replicas each announces its own writes.
@@ -147,9 +148,10 @@ struct VersionStream {
     version: u64,
 }
 
-/// A server-sent event stream of versions: `event: <name>` with `data: {"version": n}` first
-/// with `version`, then whenever `receiver` announces a newer one (announcements within
-/// `interval` of the last event become one event), and once at `closes` if given.
+/// A server-sent event stream of changes: `event: <name>` with `data: {"change": "<token>"}`
+/// (see [`version_event`]) at once, then whenever `receiver` announces a newer version
+/// (announcements within `interval` of the last event become one event), and once at `closes`
+/// if given.
 pub fn version_events(
     name: &'static str,
     version: u64,
@@ -212,8 +214,20 @@ pub fn version_events(
     })
 }
 
-fn version_event(name: &'static str, version: u64) -> Event {
+/// The event that tells listeners to read again. Its data is `{"change": "<token>"}` with a
+/// fresh random token, not `version`: a poll's version grows with every vote, so sending it
+/// would tell anyone the number of votes of a poll whose results are hidden until close (and
+/// the leaderboard's, the site's ledger activity). The token says only "this is news"; a
+/// listener that reconnects reads once more, which is what it should do anyway.
+fn version_event(name: &'static str, _version: u64) -> Event {
     Event::default()
         .event(name)
-        .data(serde_json::json!({ "version": version }).to_string())
+        .data(serde_json::json!({ "change": change_token() }).to_string())
+}
+
+/// 64 random bits as 16 hex digits: unique for practical purposes, and derived from nothing.
+fn change_token() -> String {
+    let mut bytes = [0_u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    format!("{:016x}", u64::from_le_bytes(bytes))
 }

@@ -189,8 +189,13 @@ impl AppState {
         self.origins.lock().expect("origin cache lock").remove(site);
     }
 
-    /// Whether `origin` may call the API of `site` from a browser.
+    /// Whether `origin` may call the API of `site` from a browser. Both sides are compared in
+    /// their [`canonical_origin`] form, so `https://a.com:443` is `https://a.com` whichever
+    /// way it was registered or sent.
     pub async fn origin_allowed(&self, site: &str, origin: &str) -> bool {
+        let Some(origin) = canonical_origin(origin) else {
+            return false;
+        };
         let cached = {
             let cache = self.origins.lock().expect("origin cache lock");
             cache
@@ -205,7 +210,12 @@ impl AppState {
                     return false;
                 };
                 let origins: Arc<[String]> = match self.store.site_origins(&id).await {
-                    Ok(origins) => origins.into(),
+                    // Databases written before origins were stored canonical may hold
+                    // `https://a.com:443`: compare what they mean.
+                    Ok(origins) => origins
+                        .iter()
+                        .filter_map(|stored| canonical_origin(stored))
+                        .collect(),
                     Err(error) => {
                         tracing::error!(%site, %error, "could not read site origins");
                         return false;
@@ -224,6 +234,57 @@ impl AppState {
                 origins
             }
         };
-        origins.iter().any(|allowed| allowed == origin)
+        origins.contains(&origin)
     }
+}
+
+/// An origin (`scheme://host[:port]`) in the one form browsers send: lowercase, without a
+/// trailing slash, without the scheme's default port (`:443` for https, `:80` for http) and
+/// with the port as a plain number. `None` for anything else: another scheme, a path, user
+/// information, an empty host or a port that is not a number from 1 to 65535.
+pub fn canonical_origin(text: &str) -> Option<String> {
+    let lower = text.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, authority) = lower.split_once("://")?;
+    let default_port = match scheme {
+        "https" => 443,
+        "http" => 80,
+        _ => return None,
+    };
+    // An IPv6 host is bracketed and holds colons itself.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let (address, after) = rest.split_once(']')?;
+            let port = match after {
+                "" => None,
+                after => Some(after.strip_prefix(':')?),
+            };
+            let host_ok = !address.is_empty()
+                && address
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'));
+            (host_ok.then(|| format!("[{address}]"))?, port)
+        }
+        None => {
+            let (host, port) = match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            let host_ok = !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+            (host_ok.then(|| host.to_owned())?, port)
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(digits.parse::<u16>().ok().filter(|&port| port != 0)?)
+        }
+        Some(_) => return None,
+    };
+    Some(match port {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
 }

@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 
+use engage_core::VisitorId;
 use engage_core::api::feedback::{FeedbackForm, FeedbackSent, MyFeedback};
 use engage_core::api::leaderboard::{LeaderboardView, Period};
 use engage_core::api::lottery::{EntryResult, LotteryView, SpinResult};
@@ -461,9 +462,16 @@ pub fn visitor_id() -> Option<String> {
     Some(id)
 }
 
+/// Random bytes in a new visitor id: 128 bits, written as 32 hex digits.
+const VISITOR_ID_BYTES: usize = 16;
+// The server refuses ids shorter than `VisitorId::MIN_LEN` (and longer than its maximum).
+const _: () = assert!(
+    2 * VISITOR_ID_BYTES >= VisitorId::MIN_LEN && 2 * VISITOR_ID_BYTES <= VisitorId::MAX_LEN
+);
+
 fn new_visitor_id(window: &web_sys::Window) -> Option<String> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = [0_u8; 16];
+    let mut bytes = [0_u8; VISITOR_ID_BYTES];
     window
         .crypto()
         .ok()?
@@ -477,9 +485,10 @@ fn new_visitor_id(window: &web_sys::Window) -> Option<String> {
     Some(digits)
 }
 
-/// What the server accepts as a visitor id: 8 to 64 of `[A-Za-z0-9_-]`.
+/// What the server accepts as a visitor id: 22 to 64 of `[A-Za-z0-9_-]`. A stored id the
+/// server would not accept (say, from an older widget) is replaced by a new one.
 fn is_visitor_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
+    (VisitorId::MIN_LEN..=VisitorId::MAX_LEN).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

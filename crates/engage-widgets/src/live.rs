@@ -1,7 +1,7 @@
 //! Live updates: an `EventSource` on a server-sent events URL that says *when* to read data
-//! again (the events carry no data, only a version, because `EventSource` cannot send the
-//! member token and the visibility rules must hold), with a fallback to reading every few
-//! seconds where `EventSource` is missing or keeps failing.
+//! again (every event means "read again": its data is only a random change token, because
+//! `EventSource` cannot send the member token and the visibility rules must hold), with a
+//! fallback to reading every few seconds where `EventSource` is missing or keeps failing.
 //!
 //! A [`LiveUpdates`] lives as long as the widget that made it: dropping it closes the stream
 //! and stops every timer.
@@ -15,7 +15,7 @@ use leptos::prelude::{
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{EventSource, MessageEvent};
+use web_sys::EventSource;
 
 /// Events closer together than this become one read.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -50,8 +50,6 @@ struct Inner {
     /// The stream's listeners, kept alive while it is open.
     listeners: RefCell<Vec<Listener>>,
     errors: Cell<u32>,
-    /// The data of the last event: a repeat (e.g. after a reconnection) needs no read.
-    last_data: RefCell<Option<String>>,
     debounce: Cell<Option<TimeoutHandle>>,
     polling: Cell<Option<IntervalHandle>>,
 }
@@ -65,14 +63,13 @@ impl std::fmt::Debug for Inner {
 }
 
 impl LiveUpdates {
-    /// Listens for `event` on `url` and calls `on_change` (debounced) when its data changes.
+    /// Listens for `event` on `url` and calls `on_change` (debounced) on each event.
     pub fn connect(url: &str, event: &str, on_change: impl Fn() + 'static) -> LiveUpdates {
         let inner = Rc::new(Inner {
             on_change: Box::new(on_change),
             source: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             errors: Cell::new(0),
-            last_data: RefCell::new(None),
             debounce: Cell::new(None),
             polling: Cell::new(None),
         });
@@ -104,16 +101,11 @@ impl Drop for LiveUpdates {
 
 fn listen(inner: &Rc<Inner>, source: EventSource, event: &str) {
     let weak = Rc::downgrade(inner);
-    let on_event = Listener::new(move |event: web_sys::Event| {
+    let on_event = Listener::new(move |_: web_sys::Event| {
         let Some(inner) = weak.upgrade() else { return };
         inner.errors.set(0);
-        let data = event
-            .dyn_ref::<MessageEvent>()
-            .and_then(|m| m.data().as_string());
-        if data.is_some() && *inner.last_data.borrow() == data {
-            return;
-        }
-        inner.last_data.replace(data);
+        // The server sends an event only for news (or on connecting, when what changed while
+        // the stream was down is unknown): its data, a random token, need not be read.
         schedule_change(&inner);
     });
     let weak = Rc::downgrade(inner);

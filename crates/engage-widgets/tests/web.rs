@@ -157,7 +157,7 @@ export function cast_fake_vote(poll, voter, choices) { window.__engageFake.ballo
 export function emit_tally(poll, version) {
   for (const source of window.__engageFake.sources) {
     if (source.readyState !== 2 && source.url.endsWith('/polls/' + poll + '/events')) {
-      source.dispatchEvent(new MessageEvent('tally', { data: JSON.stringify({ version }) }));
+      source.dispatchEvent(new MessageEvent('tally', { data: JSON.stringify({ change: 'c' + version }) }));
     }
   }
 }
@@ -800,7 +800,7 @@ async fn poll_is_a_form_with_a_fieldset_legend_and_radios() {
     let ids = visitor_ids();
     assert!(!ids.is_empty());
     assert!(
-        ids[0].len() >= 8
+        ids[0].len() >= 22
             && ids[0]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
@@ -2049,7 +2049,7 @@ export function award_fake_points(member, points) {
   window.__engageBoard.week.find((r) => r.member === member).points += points;
   for (const source of window.__engageFake.sources) {
     if (source.readyState !== 2 && source.url.endsWith('/sites/board/leaderboard/events')) {
-      source.dispatchEvent(new MessageEvent('leaderboard', { data: JSON.stringify({ version: points }) }));
+      source.dispatchEvent(new MessageEvent('leaderboard', { data: JSON.stringify({ change: 'c' + points }) }));
     }
   }
 }

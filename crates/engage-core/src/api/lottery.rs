@@ -5,9 +5,10 @@
 //! `seed_hash` is the SHA-256 of those bytes. See `crate::lottery` for how outcomes follow.
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::LotteryId;
+use crate::api::null_as_default;
 
 /// A wheel (大转盘): members spin, each spin decided at once. A giveaway: members enter until
 /// close, then `winners` of them are drawn.
@@ -63,31 +64,36 @@ pub struct PrizeDefinition {
 #[serde(deny_unknown_fields)]
 pub struct CreateLottery {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub mode: LotteryMode,
     /// In the order the wheel shows them; the no-prize slot comes after them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub prizes: Vec<PrizeDefinition>,
     /// The weight of the "no prize" slot; 0 (the default) means the wheel has none.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub no_prize_weight: u32,
     /// Points one spin (wheel) or the entry (giveaway) costs; 0 by default.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub cost: i64,
     /// Spins one member may make per day, the day taken in the site's time zone (default 1).
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "null_as_one")]
     pub daily_spins: u32,
     #[serde(with = "crate::rfc3339")]
     pub opens_at: Timestamp,
     #[serde(with = "crate::rfc3339")]
     pub closes_at: Timestamp,
     /// How many winners a giveaway draws at close (default 1; unused by wheels).
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "null_as_one")]
     pub winners: u32,
 }
 
 fn one() -> u32 {
     1
+}
+
+/// `null` for a count whose default is one means one, like the field left out.
+fn null_as_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    Option::<u32>::deserialize(deserializer).map(|count| count.unwrap_or_else(one))
 }
 
 /// A prize as callers see it: `stock` is what is left.

@@ -7,7 +7,9 @@ fn member() -> Option<Voter> {
 }
 
 fn visitor() -> Option<Voter> {
-    Some(Voter::Visitor(VisitorId::parse("visitor-01").unwrap()))
+    Some(Voter::Visitor(
+        VisitorId::parse("visitor-01-abcdefghijkl").unwrap(),
+    ))
 }
 
 fn rules() -> FeedbackRules {

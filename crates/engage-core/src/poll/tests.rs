@@ -272,7 +272,7 @@ fn votes() {
     let closed = Poll { closes_at: Some(now), ..poll() };
     let multiple = Poll { multiple: true, max_choices: 2, ..poll() };
     let alice = member("alice");
-    let anon = visitor("visitor-1");
+    let anon = visitor("visitor-1-abcdefghijklmn");
     let previous = set(&["dark-mode"]);
     let check = |poll: &Poll,
                  voter: Option<&Voter>,
@@ -352,7 +352,7 @@ fn views_hide_counts_unless_visible() {
             option: "dark-mode".into(),
         },
         StoredVote {
-            voter: visitor("visitor-1"),
+            voter: visitor("visitor-1-abcdefghijklmn"),
             option: "mobile-app".into(),
         },
     ];
@@ -415,7 +415,7 @@ proptest! {
             let voter = if who < 6 {
                 member(&format!("m{who}"))
             } else {
-                visitor(&format!("visitor-{who}"))
+                visitor(&format!("visitor-{who}-abcdefghijklmn"))
             };
             let choices: Vec<String> = picks.iter().map(|&i| ids[i].to_owned()).collect();
             let previous = current.get(&voter).cloned();

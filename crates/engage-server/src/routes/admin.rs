@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use engage_core::api::{CreatePoll, PollView, UpdatePoll};
+use engage_core::api::{CreatePoll, PollView, UpdatePoll, null_as_default};
 use engage_core::jiff::Timestamp;
 use engage_core::poll::{owner_poll_view, validate_poll};
 use serde::{Deserialize, Serialize};
@@ -63,8 +63,8 @@ pub async fn update_poll(
 pub struct SetWebhook {
     /// Where events are posted: `https://…` (or `http://…`).
     pub url: String,
-    /// A new secret replaces the old one (the first PUT always makes one).
-    #[serde(default)]
+    /// A new secret replaces the old one (the first PUT always makes one); `null` is `false`.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub rotate_secret: bool,
 }
 

@@ -38,7 +38,7 @@ pub async fn checkin_state(
     let rules = state.rules(&member.site.id).await?;
     state
         .store
-        .upsert_member(&member.site.id, &member.id, &member.name, now)
+        .note_member_seen(&member.site.id, &member.id, &member.name, now)
         .await?;
     let summary = state
         .store

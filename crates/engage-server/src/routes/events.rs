@@ -9,6 +9,7 @@ use engage_core::MemberId;
 use engage_core::calendar::calendar_day;
 use engage_core::ids::parse_slug;
 use engage_core::rules::Rules;
+use engage_core::text::strip_invisible;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::SiteKey;
@@ -93,7 +94,10 @@ fn validate(request: HostEventRequest, rules: &Rules) -> Result<HostEvent, ApiEr
             "points {points} is out of range (0..={MAX_EVENT_POINTS})"
         )));
     }
-    let name = match request.name.as_deref().map(str::trim) {
+    // Others see this name: bidi and invisible characters go, and a name of nothing else is
+    // no name.
+    let name = request.name.as_deref().map(strip_invisible);
+    let name = match name.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(name)
             if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) =>

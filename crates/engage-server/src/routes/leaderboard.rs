@@ -15,6 +15,7 @@ use engage_core::badges::member_title;
 use engage_core::calendar::calendar_day;
 use engage_core::leaderboard::period_bounds;
 use engage_core::rules::Rules;
+use engage_core::text::display_name;
 use serde::Deserialize;
 
 use crate::auth::Visitor;
@@ -96,8 +97,9 @@ fn view_row(rules: &Rules, row: RankedRow) -> LeaderboardRow {
     let title = member_title(rules, row.balance, &held);
     LeaderboardRow {
         rank: row.rank,
+        // Names are cleaned where they enter; this also cleans those stored before that.
+        name: display_name(&row.name, &row.member),
         member: row.member,
-        name: row.name,
         points: row.points,
         title,
         badges: row.badges,
@@ -105,9 +107,9 @@ fn view_row(rules: &Rules, row: RankedRow) -> LeaderboardRow {
 }
 
 /// `GET /api/v1/sites/{site}/leaderboard/events`: a server-sent event stream. It sends
-/// `event: leaderboard` with `data: {"version": n}` at once and after ledger changes on the site
-/// (several within `leaderboard_event_interval` become one event); listeners read the
-/// leaderboard again.
+/// `event: leaderboard` with `data: {"change": "<random token>"}` at once and after ledger
+/// changes on the site (several within `leaderboard_event_interval` become one event);
+/// listeners read the leaderboard again.
 pub async fn leaderboard_events(
     State(state): State<AppState>,
     visitor: Visitor,

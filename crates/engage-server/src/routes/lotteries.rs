@@ -5,8 +5,9 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use engage_core::LotteryId;
 use engage_core::api::lottery::{
     CreateLottery, EntryResult, LotteryMode, LotteryProof, LotteryView, MySpin, PrizeRef,
@@ -17,6 +18,8 @@ use engage_core::jiff::Timestamp;
 use engage_core::lottery::{
     Lottery, Outcome, Seed, lottery_proof, lottery_view, spins_left, validate_lottery,
 };
+use engage_core::text::display_name;
+use sha2::{Digest, Sha256};
 
 use crate::auth::{Member, SiteAdmin, Visitor};
 use crate::error::ApiError;
@@ -24,7 +27,7 @@ use crate::extract::{ApiJson, path_param};
 use crate::state::AppState;
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryMember, LotteryOpened, LotteryRecord, MemberLottery,
-    SpinRecorded,
+    SpinRecorded, StoredProof,
 };
 
 /// The `{lottery}` of the path. An id that cannot exist is "not found", like a missing lottery.
@@ -185,19 +188,57 @@ pub async fn enter(
 
 /// `GET /api/v1/sites/{site}/lotteries/{lottery}/proof`: after close, the seed, the prizes as
 /// defined and every spin (and a giveaway's entrants and winners) in order; before close 409
-/// `lottery_not_closed`.
+/// `lottery_not_closed`. The proof is built once, by the first request after the close, and
+/// stored (a closed lottery never changes); every answer carries its strong `ETag`, and a
+/// request whose `If-None-Match` names it gets 304 with no body.
 pub async fn proof(
     State(state): State<AppState>,
     visitor: Visitor,
     LotteryPath(lottery_id): LotteryPath,
-) -> Result<Json<LotteryProof>, ApiError> {
-    let now = state.now();
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let site = &visitor.site().id;
-    let (record, _) = read_closing_if_due(&state, site, &lottery_id, None, now).await?;
+    let if_none_match = headers.get_all(header::IF_NONE_MATCH);
+    if if_none_match.iter().next().is_some() {
+        // A revalidation reads only the tag, not the proof.
+        let etag = state.store.lottery_proof_etag(site, &lottery_id).await?;
+        if let Some(etag) = etag.filter(|etag| etag_matches(if_none_match.iter(), etag)) {
+            return Ok(not_modified(&etag));
+        }
+    }
+    let stored = match state.store.lottery_proof(site, &lottery_id).await? {
+        Some(stored) => stored,
+        None => build_proof(&state, site, &lottery_id).await?,
+    };
+    if etag_matches(if_none_match.iter(), &stored.etag) {
+        return Ok(not_modified(&stored.etag));
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag_header(&stored.etag)?),
+        ],
+        stored.proof,
+    )
+        .into_response())
+}
+
+/// Builds the proof of a lottery that is closed (or closes now, being due) from every spin and
+/// entry, and stores it.
+async fn build_proof(
+    state: &AppState,
+    site: &engage_core::SiteId,
+    lottery_id: &LotteryId,
+) -> Result<StoredProof, ApiError> {
+    let now = state.now();
+    let (record, _) = read_closing_if_due(state, site, lottery_id, None, now).await?;
     let (Some(seed), Some(_)) = (&record.seed, record.closed_at) else {
         return Err(ApiError::LotteryNotClosed);
     };
-    let history = state.store.lottery_history(site, &lottery_id).await?;
+    let history = state.store.lottery_history(site, lottery_id).await?;
     let spins = history
         .spins
         .into_iter()
@@ -213,13 +254,54 @@ pub async fn proof(
         .iter()
         .map(|winner| winner.member.to_string())
         .collect();
-    Ok(Json(lottery_proof(
+    let proof: LotteryProof = lottery_proof(
         &record.lottery,
         seed,
         spins,
         history.entrants,
         drawn_winners,
-    )))
+    );
+    let proof = serde_json::to_string(&proof)
+        .map_err(|e| ApiError::Internal(format!("lottery '{lottery_id}' proof: {e}")))?;
+    let built = StoredProof {
+        etag: proof_etag(&proof),
+        proof,
+    };
+    state
+        .store
+        .store_lottery_proof(site, lottery_id, &built, now)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("lottery '{lottery_id}' proof was not kept")))
+}
+
+/// A strong entity tag of the proof's bytes: the first 128 bits of their SHA-256, quoted.
+fn proof_etag(proof: &str) -> String {
+    let digest = Sha256::digest(proof.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+fn etag_header(etag: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(etag).map_err(|_| ApiError::Internal(format!("entity tag {etag}")))
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`). For a GET the comparison is the weak one
+/// (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
+fn etag_matches<'a>(if_none_match: impl IntoIterator<Item = &'a HeaderValue>, etag: &str) -> bool {
+    if_none_match
+        .into_iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// 304 with the entity tag and no body.
+fn not_modified(etag: &str) -> Response {
+    match etag_header(etag) {
+        Ok(value) => (StatusCode::NOT_MODIFIED, [(header::ETAG, value)]).into_response(),
+        Err(error) => error.into_response(),
+    }
 }
 
 /// `POST /api/v1/admin/sites/{site}/lotteries`: 201 with the new lottery (scheduled, no seed
@@ -316,7 +398,7 @@ fn view(record: &LotteryRecord, mine: Option<&MemberLottery>, now: Timestamp) ->
                 .iter()
                 .map(|winner| WinnerView {
                     member: winner.member.to_string(),
-                    name: winner.name.clone(),
+                    name: display_name(&winner.name, winner.member.as_str()),
                 })
                 .collect()
         });

@@ -18,7 +18,7 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Result<Json<Me
     let rules = state.rules(&member.site.id).await?;
     state
         .store
-        .upsert_member(&member.site.id, &member.id, &member.name, state.now())
+        .note_member_seen(&member.site.id, &member.id, &member.name, state.now())
         .await?;
     let profile = state
         .store

@@ -93,9 +93,11 @@ pub async fn vote(
 }
 
 /// `GET /api/v1/sites/{site}/polls/{poll}/events`: a server-sent event stream. It sends
-/// `event: tally` with `data: {"version": n}` at once, whenever a vote is stored or changed
-/// or the poll is edited (several changes within `tally_event_interval` become one event),
-/// and when the poll's close time passes; and a keep-alive comment when idle. No counts travel on it: listeners read the poll again.
+/// `event: tally` with `data: {"change": "<random token>"}` at once, whenever a vote is stored
+/// or changed or the poll is edited (several changes within `tally_event_interval` become one
+/// event), and when the poll's close time passes; and a keep-alive comment when idle. No
+/// counts and no version travel on it (a version would count an "after close" poll's votes):
+/// listeners read the poll again.
 pub async fn poll_events(
     State(state): State<AppState>,
     visitor: Visitor,

@@ -121,3 +121,10 @@ pub struct LotteryHistory {
     /// Member ids in entry order.
     pub entrants: Vec<String>,
 }
+
+/// A closed lottery's proof as stored: the JSON served, and its entity tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredProof {
+    pub proof: String,
+    pub etag: String,
+}

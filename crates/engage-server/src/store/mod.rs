@@ -23,7 +23,7 @@ mod sqlite;
 
 pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
-    MemberLottery, SpinRecorded, SpinRow,
+    MemberLottery, SpinRecorded, SpinRow, StoredProof,
 };
 pub use sqlite::{
     AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, LeaderboardRead, RankedRow, Store,

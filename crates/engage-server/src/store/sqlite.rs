@@ -14,8 +14,8 @@ use std::time::Duration;
 use engage_core::api::{PollOption, ResultsVisibility, UpdatePoll};
 use engage_core::calendar::YearMonth;
 use engage_core::checkin::{MakeupError, checkin_award, current_streak, makeup_cost};
-use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
+use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::ledger::{LedgerError, Source, capped_award, next_balance};
 use engage_core::poll::{Poll, Tally, VoteAttempt, VoteDecision, Voter, apply_update, check_vote};
 use engage_core::rules::{Rules, RulesFormat};
@@ -90,6 +90,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/sqlite/0007_credential_rotation.sql"),
+    ),
+    (
+        8,
+        include_str!("../../migrations/sqlite/0008_lottery_proofs.sql"),
     ),
     (
         9,
@@ -281,19 +285,37 @@ impl Store {
         }))
     }
 
-    /// Records that a member was seen now, with the name their token carries.
-    pub async fn upsert_member(
+    /// Records that a member was seen now, with the name their token carries, for the reads a
+    /// member makes (`/me`, the check-in state): it writes only when the member is new, the
+    /// name changed, or the stored `last_seen` is stale ([`last_seen_is_stale`]), so that
+    /// repeated reads take no write lock. True when it wrote.
+    pub async fn note_member_seen(
         &self,
         site: &SiteId,
         member: &MemberId,
         name: &str,
         now: Timestamp,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let stored: Option<(String, String)> = sqlx::query_as(
+            "SELECT name, last_seen FROM members WHERE site_id = ? AND member_id = ?",
+        )
+        .bind(site.as_str())
+        .bind(member.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some((stored_name, last_seen)) = stored {
+            // An unreadable time is rewritten rather than refused: it is only bookkeeping.
+            let fresh = parse_timestamp(&last_seen).is_ok_and(|at| !last_seen_is_stale(at, now));
+            if fresh && stored_name == name {
+                return Ok(false);
+            }
+        }
         retry_busy(|| async move {
             let mut conn = self.pool.acquire().await?;
             upsert_member_in(&mut conn, site, member, name, now).await
         })
-        .await
+        .await?;
+        Ok(true)
     }
 
     /// Adds a member unless they exist (the demo's sample members).
@@ -1018,12 +1040,24 @@ async fn insert_origin(
     site: &SiteId,
     origin: &str,
 ) -> Result<(), StoreError> {
+    // Stored as browsers send it, whoever registers it; callers validated it already.
+    let canonical = crate::state::canonical_origin(origin);
     sqlx::query("INSERT INTO site_origins (site_id, origin) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(site.as_str())
-        .bind(origin)
+        .bind(canonical.as_deref().unwrap_or(origin))
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// How far behind "now" a member's stored `last_seen` may be before a read writes it again.
+const LAST_SEEN_REFRESH: SignedDuration = SignedDuration::from_hours(1);
+
+/// Whether a member's `last_seen` must be written again when they are seen at `now`. The one
+/// place that decides it, so that a finer rule (say, once per site-local day, for "seen that
+/// day") replaces only this; it must stay a comparison, as it runs on every member read.
+fn last_seen_is_stale(last_seen: Timestamp, now: Timestamp) -> bool {
+    now.duration_since(last_seen) >= LAST_SEEN_REFRESH
 }
 
 async fn upsert_member_in(

@@ -192,7 +192,7 @@ async fn the_form_says_what_to_draw() {
 #[tokio::test]
 async fn visitors_send_feedback_where_the_owner_allows_it() {
     let server = server_with_rules(RULES).await;
-    let visitor = Who::Visitor("visitor-01");
+    let visitor = Who::Visitor("visitor-01-abcdefghijkl");
     let sent = give(&server, visitor, json!({"rating": 5, "text": "Nice site"})).await;
     assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
     assert_eq!(sent.body["status"], "new");
@@ -201,14 +201,16 @@ async fn visitors_send_feedback_where_the_owner_allows_it() {
     let listed = mine(&server, visitor).await;
     assert_eq!(listed.body["items"][0]["text"], "Nice site");
     assert_eq!(
-        mine(&server, Who::Visitor("visitor-02")).await.body["items"],
+        mine(&server, Who::Visitor("visitor-02-abcdefghijkl"))
+            .await
+            .body["items"],
         json!([])
     );
     let no_id = mine(&server, Who::Nobody).await;
     assert_eq!(no_id.status, StatusCode::BAD_REQUEST);
     assert_eq!(no_id.code(), "missing_visitor_id");
     let inbox = owner_get(&server, INBOX).await;
-    assert_eq!(inbox.body["items"][0]["visitor"], "visitor-01");
+    assert_eq!(inbox.body["items"][0]["visitor"], "visitor-01-abcdefghijkl");
     assert_eq!(inbox.body["items"][0]["member"], Value::Null);
     // Visitors are not members and earn nothing.
     assert_eq!(server.count(CountedTable::Members).await, 0);
@@ -220,7 +222,7 @@ async fn visitors_send_feedback_where_the_owner_allows_it() {
 async fn refused_feedback_stores_nothing() {
     let server = server_with_rules(RULES).await;
     let alice = Who::Member("alice");
-    let anon = Who::Visitor("visitor-01");
+    let anon = Who::Visitor("visitor-01-abcdefghijkl");
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let long = "字".repeat(2001);
     #[rustfmt::skip] // One case per line reads as a table.
@@ -314,14 +316,14 @@ async fn suspect_feedback_is_held_as_spam_not_dropped() {
     assert_eq!(links.body["awarded"], 0, "spam earns nothing");
     let word = give(
         &server,
-        Who::Visitor("visitor-01"),
+        Who::Visitor("visitor-01-abcdefghijkl"),
         json!({"text": "Best ＣＡＳＩＮＯ in town"}),
     )
     .await;
     assert_eq!(word.body["status"], "new");
     let chinese = give(
         &server,
-        Who::Visitor("visitor-02"),
+        Who::Visitor("visitor-02-abcdefghijkl"),
         json!({"text": "点击免费领取"}),
     )
     .await;
@@ -388,7 +390,7 @@ async fn feedback_is_rate_limited_per_sender_and_per_ip() {
     for i in 0..5 {
         let sent = give_from(
             &server,
-            Who::Visitor("visitor-00"),
+            Who::Visitor("visitor-00-abcdefghijkl"),
             ip,
             json!({"text": format!("n{i}")}),
         )
@@ -397,7 +399,7 @@ async fn feedback_is_rate_limited_per_sender_and_per_ip() {
     }
     let refused = give_from(
         &server,
-        Who::Visitor("visitor-00"),
+        Who::Visitor("visitor-00-abcdefghijkl"),
         ip,
         json!({"text": "six"}),
     )
@@ -423,7 +425,7 @@ async fn feedback_is_rate_limited_per_sender_and_per_ip() {
     let member_refused = give_from(&server, Who::Member("alice"), ip, json!({"text": "m5"})).await;
     assert_eq!(member_refused.code(), "rate_limited");
     // Other senders on the same address share its 20 an hour.
-    for visitor in ["visitor-01", "visitor-02"] {
+    for visitor in ["visitor-01-abcdefghijkl", "visitor-02-abcdefghijkl"] {
         for i in 0..5 {
             let sent = give_from(
                 &server,
@@ -442,7 +444,7 @@ async fn feedback_is_rate_limited_per_sender_and_per_ip() {
     }
     let ip_refused = give_from(
         &server,
-        Who::Visitor("visitor-03"),
+        Who::Visitor("visitor-03-abcdefghijkl"),
         ip,
         json!({"text": "over"}),
     )
@@ -452,7 +454,7 @@ async fn feedback_is_rate_limited_per_sender_and_per_ip() {
     // Another address is not affected; refused feedback was not stored.
     let elsewhere = give_from(
         &server,
-        Who::Visitor("visitor-03"),
+        Who::Visitor("visitor-03-abcdefghijkl"),
         "198.51.100.1",
         json!({"text": "ok"}),
     )
@@ -491,7 +493,7 @@ async fn the_owner_filters_searches_and_pages_the_inbox() {
     let d = sent_at(
         &server,
         "2026-11-21T02:00:00Z",
-        Who::Visitor("visitor-01"),
+        Who::Visitor("visitor-01-abcdefghijkl"),
         json!({"text": "casino"}),
     )
     .await;
@@ -571,7 +573,7 @@ async fn the_owner_filters_searches_and_pages_the_inbox() {
 async fn the_owner_triages_and_replies_and_the_sender_sees_it() {
     let server = server_with_rules(RULES).await;
     let alice = Who::Member("alice");
-    let visitor = Who::Visitor("visitor-01");
+    let visitor = Who::Visitor("visitor-01-abcdefghijkl");
     let alices = id_of(&give(&server, alice, json!({"text": "Where is the FAQ?"})).await);
     let visitors = id_of(&give(&server, visitor, json!({"text": "Typo on the home page"})).await);
     let item = format!("{INBOX}/{alices}");
@@ -688,7 +690,7 @@ async fn numbers_over_site_local_days_and_weeks() {
     let mut n = 0;
     let mut at = |now: &'static str, nps: i64| {
         n += 1;
-        let visitor = format!("visitor-{n:02}");
+        let visitor = format!("visitor-{n:02}-abcdefghijkl");
         let server = &server;
         async move {
             server.set_now(now);
@@ -713,7 +715,7 @@ async fn numbers_over_site_local_days_and_weeks() {
     server.set_now("2026-11-16T05:00:00Z");
     give(
         &server,
-        Who::Visitor("visitor-99"),
+        Who::Visitor("visitor-99-abcdefghijkl"),
         json!({"nps": 0, "text": "casino https://a https://b https://c"}),
     )
     .await;
@@ -782,7 +784,11 @@ async fn numbers_over_site_local_days_and_weeks() {
 #[tokio::test]
 async fn star_averages() {
     let server = server_with_rules(RULES).await;
-    for (visitor, rating) in [("visitor-01", 5), ("visitor-02", 4), ("visitor-03", 4)] {
+    for (visitor, rating) in [
+        ("visitor-01-abcdefghijkl", 5),
+        ("visitor-02-abcdefghijkl", 4),
+        ("visitor-03-abcdefghijkl", 4),
+    ] {
         give(
             &server,
             Who::Visitor(visitor),
@@ -792,7 +798,7 @@ async fn star_averages() {
     }
     give(
         &server,
-        Who::Visitor("visitor-04"),
+        Who::Visitor("visitor-04-abcdefghijkl"),
         json!({"text": "no rating"}),
     )
     .await;

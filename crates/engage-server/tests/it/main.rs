@@ -15,6 +15,7 @@ mod errors;
 mod events;
 mod feedback;
 mod hostile_input;
+mod inputs;
 mod leaderboard;
 mod limits;
 mod lotteries;

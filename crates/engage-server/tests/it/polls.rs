@@ -347,7 +347,7 @@ async fn multiple_choice_counts_each_option_and_each_voter_once() {
     let answer = vote(
         &server,
         "feature",
-        Who::Visitor("visitor-01"),
+        Who::Visitor("visitor-01-abcdefghijkl"),
         &["mobile-app", "events-calendar"],
     )
     .await;
@@ -382,7 +382,7 @@ async fn refused_votes_store_nothing() {
     )
     .await;
     let alice = Who::Member("alice");
-    let anon = Who::Visitor("visitor-01");
+    let anon = Who::Visitor("visitor-01-abcdefghijkl");
     let long_id = "v".repeat(65);
     let (unprocessable, conflict) = (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::CONFLICT);
     let (bad_request, unauthorized) = (StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED);
@@ -485,7 +485,7 @@ async fn anonymous_votes_are_keyed_by_visitor_and_capped_per_ip() {
             .await
         }
     };
-    let first = from("visitor-01", "203.0.113.7", "dark-mode").await;
+    let first = from("visitor-01-abcdefghijkl", "203.0.113.7", "dark-mode").await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     assert_eq!(first.body["awarded"], 0);
     assert!(
@@ -494,20 +494,26 @@ async fn anonymous_votes_are_keyed_by_visitor_and_capped_per_ip() {
     );
     assert_eq!(first.body["my_choices"], json!(["dark-mode"]));
     assert_eq!(
-        from("visitor-02", "203.0.113.7", "dark-mode").await.status,
+        from("visitor-02-abcdefghijkl", "203.0.113.7", "dark-mode")
+            .await
+            .status,
         StatusCode::OK
     );
-    let capped = from("visitor-03", "203.0.113.7", "dark-mode").await;
+    let capped = from("visitor-03-abcdefghijkl", "203.0.113.7", "dark-mode").await;
     assert_eq!(capped.status, StatusCode::CONFLICT);
     assert_eq!(capped.code(), "ip_limit_reached");
     // Changing a vote is not a new vote; another address has its own allowance; members are
     // not counted against it.
     assert_eq!(
-        from("visitor-01", "203.0.113.7", "mobile-app").await.status,
+        from("visitor-01-abcdefghijkl", "203.0.113.7", "mobile-app")
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
-        from("visitor-03", "198.51.100.1", "dark-mode").await.status,
+        from("visitor-03-abcdefghijkl", "198.51.100.1", "dark-mode")
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
@@ -516,7 +522,7 @@ async fn anonymous_votes_are_keyed_by_visitor_and_capped_per_ip() {
             .status,
         StatusCode::OK
     );
-    let tally = view(&server, "feature", Who::Visitor("visitor-01")).await;
+    let tally = view(&server, "feature", Who::Visitor("visitor-01-abcdefghijkl")).await;
     assert_eq!(tally.body["total_votes"], 4);
     assert_eq!(votes_of(&tally), [json!(3), json!(1), json!(0)]);
     assert_eq!(tally.body["my_choices"], json!(["mobile-app"]));
@@ -846,40 +852,64 @@ impl EventReader {
         }
     }
 
-    async fn next_version(&mut self) -> u64 {
+    async fn next_change(&mut self) -> String {
         let (name, data) = self.next().await.expect("the stream is open");
         assert_eq!(name, "tally");
-        assert_eq!(
-            data.as_object().unwrap().len(),
-            1,
-            "only the version: {data}"
-        );
-        data["version"].as_u64().unwrap()
+        change_token(&data)
     }
+}
+
+/// The token of a live event's data, which holds nothing else: no count, no version.
+pub(crate) fn change_token(data: &Value) -> String {
+    assert_eq!(
+        data.as_object().map(serde_json::Map::len),
+        Some(1),
+        "only the change token: {data}"
+    );
+    let token = data["change"].as_str().expect("a string token");
+    assert!(
+        token.len() == 16 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
+    token.to_owned()
+}
+
+/// What the stream's channel is told (versions stay inside the server).
+fn poll_versions(server: &TestServer) -> tokio::sync::broadcast::Receiver<u64> {
+    let site = SiteId::parse("forum").unwrap();
+    let poll = PollId::parse("feature").unwrap();
+    server.state.tallies.subscribe(&site, &poll).unwrap()
 }
 
 #[tokio::test]
 async fn the_live_stream_announces_votes_and_edits() {
     let server = TestServer::new().await;
     create(&server, json!({"results": "after_close"})).await;
+    let mut versions = poll_versions(&server);
     let (status, headers, mut events) = EventReader::open(&server, "feature", Some(ORIGIN)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "text/event-stream");
     assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
     assert!(headers.get(header::CONTENT_ENCODING).is_none());
-    assert_eq!(events.next_version().await, 0);
+    let mut seen = vec![events.next_change().await];
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
-    assert_eq!(events.next_version().await, 1);
-    // A repeat changes nothing; a change and an edit each make a new version.
+    assert_eq!(versions.recv().await.unwrap(), 1);
+    seen.push(events.next_change().await);
+    // A repeat changes nothing and is not announced; a change and an edit each are.
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
+    assert!(versions.try_recv().is_err(), "a repeat is not announced");
     vote(&server, "feature", Who::Member("alice"), &["mobile-app"]).await;
-    assert_eq!(events.next_version().await, 2);
+    assert_eq!(versions.recv().await.unwrap(), 2);
+    seen.push(events.next_change().await);
     edit(&server, "feature", json!({"closed": true})).await;
-    assert_eq!(events.next_version().await, 3);
+    assert_eq!(versions.recv().await.unwrap(), 3);
+    seen.push(events.next_change().await);
 
-    // A second listener starts from the current version; unknown polls are refused.
+    // A second listener gets an event at once; unknown polls are refused.
     let (_, _, mut late) = EventReader::open(&server, "feature", None).await;
-    assert_eq!(late.next_version().await, 3);
+    seen.push(late.next_change().await);
+    let distinct: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(distinct.len(), seen.len(), "every event is news: {seen:?}");
     let (status, _, _) = EventReader::open(&server, "nope", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -889,16 +919,20 @@ async fn the_live_stream_announces_votes_and_edits() {
     assert!(late.next().await.is_none());
 }
 
-/// A poll that reaches its close time while a widget listens is announced, with no write.
+/// A poll that reaches its close time while a widget listens is announced, with no write, as
+/// news (a new token), so that the widget reads the final results.
 #[tokio::test]
 async fn the_live_stream_announces_the_close_time() {
     let server = TestServer::new().await;
     let closes_at = server.now() + std::time::Duration::from_millis(300);
     create(&server, json!({"closes_at": closes_at.to_string()})).await;
+    let mut versions = poll_versions(&server);
     let (_, _, mut events) = EventReader::open(&server, "feature", None).await;
-    assert_eq!(events.next_version().await, 0);
-    // Nothing was written: the same version, told again once the poll has closed.
-    assert_eq!(events.next_version().await, 0);
+    let first = events.next_change().await;
+    let closing = events.next_change().await;
+    assert_ne!(first, closing);
+    // Nothing was written: the channel announced no version.
+    assert!(versions.try_recv().is_err());
     server.set_now(&closes_at.to_string());
     let closed = view(&server, "feature", Who::Nobody).await;
     assert_eq!(closed.body["closed"], true);
@@ -916,16 +950,58 @@ async fn the_live_stream_coalesces_bursts() {
     .await;
     create(&server, json!({})).await;
     let (_, _, mut events) = EventReader::open(&server, "feature", None).await;
-    assert_eq!(events.next_version().await, 0);
+    events.next_change().await;
     vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
-    assert_eq!(events.next_version().await, 1);
+    events.next_change().await;
     // The listener is already waiting when the next two votes come: the first wakes it, and
     // the interval lets the second join the same event.
-    let (version, ()) = tokio::join!(events.next_version(), async {
+    let (_, ()) = tokio::join!(events.next_change(), async {
         vote(&server, "feature", Who::Member("bob"), &["dark-mode"]).await;
         vote(&server, "feature", Who::Member("carol"), &["dark-mode"]).await;
     });
-    assert_eq!(version, 3);
+    // Nothing more was pending: once the channel closes the stream ends without another event.
+    server.state.tallies.close();
+    assert!(events.next().await.is_none());
+}
+
+/// Issue 9: the stream of an "after close" poll does not tell how many votes it has, neither
+/// in one event nor by comparing two listeners' events after a different number of votes.
+#[tokio::test]
+async fn the_live_stream_does_not_reveal_the_number_of_votes() {
+    let server = TestServer::new().await;
+    create(&server, json!({"results": "after_close"})).await;
+    let (_, _, mut before) = EventReader::open(&server, "feature", None).await;
+    let at_zero = before.next_change().await;
+    let voters = ["ann", "ben", "cat", "dan", "eve"];
+    let mut during = Vec::new();
+    for member in voters {
+        vote(&server, "feature", Who::Member(member), &["dark-mode"]).await;
+        during.push(before.next_change().await);
+    }
+    let (_, _, mut after) = EventReader::open(&server, "feature", None).await;
+    let at_five = after.next_change().await;
+    let (_, _, mut again) = EventReader::open(&server, "feature", None).await;
+    let at_five_again = again.next_change().await;
+    // Each event's data is only a token (checked by `next_change`), and tokens are not a
+    // function of the count: two listeners at five votes get different ones, and none repeats.
+    assert_ne!(at_five, at_five_again);
+    let all: Vec<&String> = [&at_zero, &at_five, &at_five_again]
+        .into_iter()
+        .chain(&during)
+        .collect();
+    let distinct: BTreeSet<&String> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), all.len(), "{all:?}");
+    for token in all {
+        let number = u64::from_str_radix(token, 16).unwrap();
+        assert!(number > voters.len() as u64, "{token} looks like a count");
+    }
+    // And the poll itself still hides the count.
+    let hidden = view(&server, "feature", Who::Nobody).await;
+    assert!(
+        hidden.body.get("total_votes").is_none(),
+        "{:?}",
+        hidden.body
+    );
 }
 
 /// The per-IP limit counts opening a stream as one request and never cuts an open stream.
@@ -940,10 +1016,10 @@ async fn rate_limits_do_not_cut_the_live_stream() {
     create(&server, json!({})).await;
     let (status, _, mut events) = EventReader::open(&server, "feature", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(events.next_version().await, 0);
+    events.next_change().await;
     let voted = vote(&server, "feature", Who::Member("alice"), &["dark-mode"]).await;
     assert_eq!(voted.status, StatusCode::OK);
-    assert_eq!(events.next_version().await, 1);
+    events.next_change().await;
     // The stream and the vote took two of the three; a read takes the last (the admin calls
     // that created the poll used the API key's own allowance).
     let read = view(&server, "feature", Who::Nobody).await;
@@ -953,7 +1029,7 @@ async fn rate_limits_do_not_cut_the_live_stream() {
     let site = SiteId::parse("forum").unwrap();
     let poll = PollId::parse("feature").unwrap();
     server.state.tallies.publish(&site, &poll, 2);
-    assert_eq!(events.next_version().await, 2);
+    events.next_change().await;
 }
 
 #[tokio::test]

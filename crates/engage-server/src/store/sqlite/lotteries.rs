@@ -23,7 +23,7 @@ use super::{
 };
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
-    MemberLottery, MemberRow, SpinRecorded, SpinRow, StoreError,
+    MemberLottery, MemberRow, SpinRecorded, SpinRow, StoreError, StoredProof,
 };
 
 /// How many of a member's spins a lottery answer lists.
@@ -215,6 +215,69 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         Ok(LotteryHistory { spins, entrants })
+    }
+
+    /// The entity tag of the stored proof of a closed lottery; `None` until it is stored.
+    pub async fn lottery_proof_etag(
+        &self,
+        site: &SiteId,
+        lottery_id: &LotteryId,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT etag FROM lottery_proofs WHERE site_id = ? AND lottery_id = ?",
+        )
+        .bind(site.as_str())
+        .bind(lottery_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The stored proof of a closed lottery; `None` until it is stored.
+    pub async fn lottery_proof(
+        &self,
+        site: &SiteId,
+        lottery_id: &LotteryId,
+    ) -> Result<Option<StoredProof>, StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT proof, etag FROM lottery_proofs WHERE site_id = ? AND lottery_id = ?",
+        )
+        .bind(site.as_str())
+        .bind(lottery_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(proof, etag)| StoredProof { proof, etag }))
+    }
+
+    /// Keeps the proof of a closed lottery, once: when two requests build it at the same time
+    /// the first one stored wins, and both answer what is stored. Nothing is stored for a
+    /// lottery that is not closed (`None`), as its proof could still change.
+    pub async fn store_lottery_proof(
+        &self,
+        site: &SiteId,
+        lottery_id: &LotteryId,
+        proof: &StoredProof,
+        now: Timestamp,
+    ) -> Result<Option<StoredProof>, StoreError> {
+        let now = now.to_string();
+        retry_busy(|| async {
+            sqlx::query(
+                "INSERT INTO lottery_proofs (site_id, lottery_id, proof, etag, created_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (
+                     SELECT 1 FROM lotteries
+                     WHERE site_id = ?1 AND lottery_id = ?2 AND closed_at IS NOT NULL)
+                 ON CONFLICT (site_id, lottery_id) DO NOTHING",
+            )
+            .bind(site.as_str())
+            .bind(lottery_id.as_str())
+            .bind(&proof.proof)
+            .bind(&proof.etag)
+            .bind(&now)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+        .await?;
+        self.lottery_proof(site, lottery_id).await
     }
 
     /// One spin, exactly as the core's `decide_spin` decides it against what is stored at
