@@ -16,6 +16,7 @@ use engage_core::jiff::tz::TimeZone;
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
+use crate::audit::Actor;
 use crate::limits::LimitConfig;
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
@@ -360,6 +361,7 @@ async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Re
             &new_webhook_secret(),
             args.rotate_secret,
             Timestamp::now(),
+            Some(&Actor::Cli),
         )
         .await?;
     let report = if args.json {
@@ -417,7 +419,13 @@ async fn rules_set(args: RulesSetArgs, out: &mut (dyn Write + Send)) -> Result<(
     })?;
     let store = Store::open(&args.db.db).await?;
     let version = store
-        .install_rules(&args.site, &text, format, Timestamp::now())
+        .install_rules(
+            &args.site,
+            &text,
+            format,
+            Timestamp::now(),
+            Some(&Actor::Cli),
+        )
         .await?;
     let report = if args.json {
         serde_json::json!({ "site": args.site, "version": version }).to_string()

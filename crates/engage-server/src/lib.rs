@@ -1,8 +1,10 @@
 //! The Engage server: HTTP API, storage and the owner's command line, as a library so tests can
 //! drive [`router`] without a socket and call the CLI without a process.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod csv_encode;
 pub mod error;
 pub mod extract;
 pub mod limits;

@@ -77,7 +77,8 @@ pub fn new_event_id() -> String {
     format!("evt_{}", random_hex::<16>())
 }
 
-fn random_hex<const N: usize>() -> String {
+/// `N` random bytes from the operating system, in lowercase hex.
+pub(crate) fn random_hex<const N: usize>() -> String {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system provides randomness");
     hex(&bytes)

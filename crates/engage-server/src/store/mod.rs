@@ -15,16 +15,21 @@ use engage_core::poll::{Poll, PollError, Tally, VoteError, Voter};
 use engage_core::rules::RulesFormat;
 use engage_core::{LotteryId, MemberId, PollId, SiteId};
 
+mod console;
 mod lotteries;
 mod sqlite;
 
+pub(crate) use console::KeyPart;
+pub use console::{
+    ExportKey, ExportPage, ExportTable, MemberDetailRecord, MemberRecord, PointsAdjustment,
+};
 pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
     MemberLottery, SpinRecorded, SpinRow,
 };
 pub use sqlite::{
-    AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, LeaderboardRead, RankedRow, Store,
-    WebhookSettings,
+    Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,
+    LeaderboardRead, RankedRow, Store, WebhookSettings,
 };
 
 /// Who hears about committed changes: the live leaderboard streams (every ledger entry) and the

@@ -26,6 +26,8 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+use crate::audit::{Actor, AuditAction};
+
 use super::{
     CheckinRecorded, CheckinSummary, HostEvent, HostEventRecorded, LedgerRow, MakeupRecorded,
     MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoreWatch,
@@ -70,7 +72,7 @@ macro_rules! write_transaction {
     };
 }
 
-/// The migrations, in order. Each runs once; `schema_version` remembers the last one applied.
+/// The migrations, in order. Each runs once; `schema_version` remembers every one applied.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_polls.sql")),
@@ -86,6 +88,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../../migrations/sqlite/0006_rank_histogram.sql"),
+    ),
+    (
+        10,
+        include_str!("../../migrations/sqlite/0010_audit_log.sql"),
     ),
 ];
 
@@ -114,6 +120,17 @@ mod feedback;
 
 // After the macro, so that lottery storage can use it.
 mod lotteries;
+
+// After the macro: the owner console's storage.
+mod audit;
+mod export;
+mod members;
+mod owner_views;
+mod rules_versions;
+
+use audit::audit_in;
+pub use export::EXPORT_PAGE_ROWS;
+pub use members::Adjustment;
 
 /// How often a transaction that met a locked database is tried again before giving up.
 const BUSY_RETRIES: u32 = 6;
@@ -164,11 +181,14 @@ impl Store {
             sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
                 .execute(&mut *conn)
                 .await?;
-            let applied: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                    .fetch_one(&mut *conn)
-                    .await?;
-            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > applied) {
+            // Every migration not yet recorded, rather than those above the highest: numbers
+            // are handed out to parallel branches, so a database may hold 10 before 7 exists.
+            let applied: BTreeSet<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
                 sqlx::raw_sql(*sql).execute(&mut *conn).await?;
                 sqlx::query("INSERT INTO schema_version (version) VALUES (?)")
                     .bind(version)
@@ -241,14 +261,17 @@ impl Store {
         )
     }
 
-    /// Stores a validated rules document as the site's newest version and returns the version.
+    /// Stores a validated rules document as the site's newest version and returns the version;
+    /// `actor` (who installed it) is kept with the version and audited.
     pub async fn install_rules(
         &self,
         site: &SiteId,
         document: &str,
         format: RulesFormat,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<i64, StoreError> {
+        let actor_json = actor.map(audit::actor_json).transpose()?;
         write_transaction!(self, |conn| {
             ensure_site(conn, site).await?;
             let version: i64 = sqlx::query_scalar(
@@ -258,16 +281,19 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?;
             sqlx::query(
-                "INSERT INTO rules (site_id, version, document, format, installed_at)
-                 VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO rules (site_id, version, document, format, installed_at, actor)
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(site.as_str())
             .bind(version)
             .bind(document)
             .bind(format_name(format))
             .bind(now.to_string())
+            .bind(actor_json.as_deref())
             .execute(&mut *conn)
             .await?;
+            let detail = serde_json::json!({ "version": version, "format": format_name(format) });
+            audit_in(conn, site, actor, AuditAction::RulesInstall, detail, now).await?;
             Ok(Finish::Commit(version))
         })
     }
@@ -286,10 +312,7 @@ impl Store {
         Ok(Some(StoredRules {
             version: row.try_get("version")?,
             document: row.try_get("document")?,
-            format: match format.as_str() {
-                "json" => RulesFormat::Json,
-                _ => RulesFormat::Toml,
-            },
+            format: parse_format(&format),
         }))
     }
 
@@ -643,31 +666,36 @@ impl Store {
         }))
     }
 
-    /// Creates a poll; refuses an id the site already uses.
+    /// Creates a poll (audited as `actor`'s); refuses an id the site already uses.
     pub async fn create_poll(
         &self,
         site: &SiteId,
         poll: &Poll,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<PollRecord, StoreError> {
         write_transaction!(self, |conn| {
             if !save_poll(conn, site, poll, SavePoll::Create, now).await? {
                 return Err(StoreError::PollExists(poll.id.clone()));
             }
             write_options(conn, site, &poll.id, &[], &poll.options).await?;
+            let detail = serde_json::json!({ "poll": poll.id.as_str() });
+            audit_in(conn, site, actor, AuditAction::PollCreate, detail, now).await?;
             let record = read_poll_record(conn, site, &poll.id, None).await?;
             Ok(Finish::Commit(record.ok_or_else(|| vanished(&poll.id))?))
         })
     }
 
     /// Applies an owner's edit as the core's `apply_update` decides, against the current tally
-    /// so that an option with votes is never removed. An edit that changes nothing writes nothing.
+    /// so that an option with votes is never removed. An edit that changes nothing writes nothing;
+    /// one that does is audited as `actor`'s, with the fields it sent.
     pub async fn update_poll(
         &self,
         site: &SiteId,
         poll_id: &PollId,
         update: &UpdatePoll,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<PollUpdated, StoreError> {
         write_transaction!(self, |conn| {
             let before = read_poll_record(conn, site, poll_id, None)
@@ -685,6 +713,8 @@ impl Store {
             }
             save_poll(conn, site, &after, SavePoll::Replace, now).await?;
             write_options(conn, site, poll_id, &before.poll.options, &after.options).await?;
+            let detail = serde_json::json!({ "poll": poll_id.as_str(), "changes": update });
+            audit_in(conn, site, actor, AuditAction::PollUpdate, detail, now).await?;
             let record = read_poll_record(conn, site, poll_id, None).await?;
             Ok(Finish::Commit(PollUpdated::Done {
                 record: record.ok_or_else(|| vanished(poll_id))?,
@@ -814,6 +844,7 @@ impl Store {
                 "SELECT COUNT(*) FROM feedback_replies JOIN feedback ON feedback.id = feedback_id
                  WHERE site_id = ?"
             }
+            CountedTable::AuditLog => "SELECT COUNT(*) FROM audit_log WHERE site_id = ?",
         };
         Ok(sqlx::query_scalar(sql)
             .bind(site.as_str())
@@ -898,6 +929,7 @@ pub enum CountedTable {
     MemberBadges,
     HostEvents,
     WebhookOutbox,
+    AuditLog,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -959,6 +991,14 @@ fn format_name(format: RulesFormat) -> &'static str {
     match format {
         RulesFormat::Toml => "toml",
         RulesFormat::Json => "json",
+    }
+}
+
+/// A stored format name (the table's CHECK allows only these two).
+fn parse_format(text: &str) -> RulesFormat {
+    match text {
+        "json" => RulesFormat::Json,
+        _ => RulesFormat::Toml,
     }
 }
 

@@ -2,6 +2,7 @@
 //! SQLite file in a temporary directory, with an injectable clock.
 
 mod assets;
+mod audit;
 mod badges;
 mod checkin;
 mod cli;
@@ -10,12 +11,16 @@ mod demo;
 mod embed;
 mod errors;
 mod events;
+mod export;
 mod feedback;
 mod leaderboard;
 mod limits;
 mod lotteries;
 mod makeup;
+mod members_admin;
+mod owner_views;
 mod polls;
+mod rules_admin;
 mod tokens;
 mod webhooks;
 
@@ -157,6 +162,7 @@ impl TestServer {
                 toml,
                 RulesFormat::Toml,
                 self.now(),
+                None,
             )
             .await
             .unwrap();

@@ -23,10 +23,10 @@ use crate::{API_KEY, TestServer};
 const WEBHOOK: &str = "/api/v1/admin/sites/forum/webhook";
 
 /// A received request: its headers and raw body.
-type Received = (HeaderMap, Bytes);
+pub(crate) type Received = (HeaderMap, Bytes);
 
 /// Starts a receiver on 127.0.0.1:0 that answers `status` and passes on what it receives.
-async fn receiver(status: StatusCode) -> (String, mpsc::UnboundedReceiver<Received>) {
+pub(crate) async fn receiver(status: StatusCode) -> (String, mpsc::UnboundedReceiver<Received>) {
     let (sender, received) = mpsc::unbounded_channel::<Received>();
     let app = Router::new()
         .route(
@@ -48,7 +48,7 @@ async fn receiver(status: StatusCode) -> (String, mpsc::UnboundedReceiver<Receiv
 }
 
 /// A test server whose webhook worker retries after `delays`.
-async fn server_with_worker(delays: &[u64]) -> TestServer {
+pub(crate) async fn server_with_worker(delays: &[u64]) -> TestServer {
     let server = TestServer::with_config(Config {
         limits: LimitConfig::generous(),
         webhooks: DeliverySettings {
@@ -62,7 +62,7 @@ async fn server_with_worker(delays: &[u64]) -> TestServer {
     server
 }
 
-async fn put_webhook(server: &TestServer, body: Value) -> crate::Answer {
+pub(crate) async fn put_webhook(server: &TestServer, body: Value) -> crate::Answer {
     let request = axum::http::Request::builder()
         .method(Method::PUT)
         .uri(WEBHOOK)
@@ -92,7 +92,9 @@ fn expected_signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
     format!("v1={hex}")
 }
 
-async fn next(received: &mut mpsc::UnboundedReceiver<Received>) -> (HeaderMap, Value, Bytes) {
+pub(crate) async fn next(
+    received: &mut mpsc::UnboundedReceiver<Received>,
+) -> (HeaderMap, Value, Bytes) {
     let (headers, body) = tokio::time::timeout(Duration::from_secs(20), received.recv())
         .await
         .expect("a delivery within the wait")
@@ -205,7 +207,10 @@ fn readme_recipes_accept(secret: &str, timestamp: &str, body: &[u8], signature: 
 }
 
 /// Polls the delivery log until `done` holds for it.
-async fn wait_for_log(server: &TestServer, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(crate) async fn wait_for_log(
+    server: &TestServer,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     for _ in 0..500 {
         let answer = admin_get(server, &format!("{WEBHOOK}/deliveries")).await;
         assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
