@@ -429,6 +429,41 @@ async fn quoting_and_neutralisation_are_exactly_the_contract() {
     assert!(text.ends_with("Z\r\n"), "{text}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_commands_run_as_written() {
+    let server = TestServer::new().await;
+    expect(&server.award("alice", 100, "welcome").await, StatusCode::OK);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = router(server.state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let script = crate::readme_block("sh", "/export/ledger.csv")
+        .replace("https://engage.example.com", &format!("http://{address}"))
+        .replace("my-site", "forum");
+    let dir = tempfile::TempDir::new().unwrap();
+    let script = format!("set -e\n{}", script.replace("curl ", "curl -sSf "));
+    let cwd = dir.path().to_owned();
+    let run = script.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .args(["-c", &run])
+            .current_dir(cwd)
+            .env("ENGAGE_API_KEY", API_KEY)
+            .status()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{script}");
+    let saved = std::fs::read(dir.path().join("forum-ledger.csv")).unwrap();
+    let text = String::from_utf8(saved).unwrap();
+    assert!(
+        text.starts_with("\u{feff}id,member,source,amount,"),
+        "{text}"
+    );
+    assert!(text.contains(",alice,admin,-30,admin:"), "{text}");
+}
+
 #[tokio::test]
 async fn an_empty_table_is_its_header_alone() {
     let server = TestServer::new().await;

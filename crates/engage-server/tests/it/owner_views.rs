@@ -407,3 +407,65 @@ async fn a_failed_event_is_redelivered_with_its_id() {
         ["webhook_set", "webhook_set", "webhook_redeliver"]
     );
 }
+
+/// Every `$ref` in `value` that does not name something in `document`.
+fn dangling_refs(document: &Value, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                let pointer = target.trim_start_matches('#');
+                if document.pointer(pointer).is_none() {
+                    out.push(target.clone());
+                }
+            }
+            map.values().for_each(|v| dangling_refs(document, v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| dangling_refs(document, v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_console_data_routes() {
+    let server = TestServer::new().await;
+    let document = server
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .body;
+    let admin = "/api/v1/admin/sites/{site}";
+    for (path, method, statuses) in [
+        ("/rules", "get", &["200", "401"][..]),
+        ("/rules", "put", &["200", "400", "401", "413", "415", "422"]),
+        ("/rules/versions", "get", &["200"]),
+        ("/rules/versions/{version}", "get", &["200", "404"]),
+        ("/polls", "get", &["200"]),
+        ("/polls/{poll}", "get", &["200", "404"]),
+        ("/lotteries", "get", &["200"]),
+        ("/lotteries/{lottery}", "get", &["200", "404"]),
+        ("/lotteries/{lottery}/spins", "get", &["200", "400", "404"]),
+        ("/feedback/bulk", "post", &["200", "422"]),
+        ("/members", "get", &["200", "400"]),
+        ("/members/{member}", "get", &["200", "404"]),
+        ("/members/{member}/ledger", "get", &["200", "400", "404"]),
+        (
+            "/members/{member}/adjustments",
+            "post",
+            &["200", "404", "409", "422"],
+        ),
+        (
+            "/webhook/deliveries/{delivery}/redeliver",
+            "post",
+            &["202", "404"],
+        ),
+        ("/audit", "get", &["200", "400"]),
+        ("/export/{file}", "get", &["200", "401", "404"]),
+    ] {
+        let responses = &document["paths"][format!("{admin}{path}")][method]["responses"];
+        for status in statuses {
+            assert!(responses.get(status).is_some(), "{method} {path} {status}");
+        }
+    }
+    let mut dangling = Vec::new();
+    dangling_refs(&document, &document, &mut dangling);
+    assert!(dangling.is_empty(), "{dangling:?}");
+}

@@ -2,8 +2,9 @@
 //! feedback's points in the same transaction), the sender's own list, the owner's filtered
 //! inbox, status changes, replies, and the counts behind the owner's numbers.
 //!
-//! Text is bound as a parameter and stored exactly as sent. The owner's text search uses
-//! `LIKE … ESCAPE '\'` with `%`, `_` and `\` escaped, so a search for "100%" finds just that.
+//! Text is bound as a parameter and stored exactly as sent. The owner's text search (over the
+//! text, the contact and the sending member's name) uses `LIKE … ESCAPE '\'` with `%`, `_` and
+//! `\` escaped, so a search for "100%" finds just that.
 
 use engage_core::api::feedback::{FeedbackItem, FeedbackReply, FeedbackSent, FeedbackStatus};
 use engage_core::feedback::{AcceptedFeedback, FeedbackCount, FeedbackFilter};
