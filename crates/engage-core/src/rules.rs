@@ -131,8 +131,9 @@ impl Rules {
     }
 }
 
-/// The format of a rules document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The format of a rules document (`"toml"` or `"json"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RulesFormat {
     Toml,
     Json,
@@ -231,6 +232,9 @@ impl std::fmt::Display for RulesError {
 }
 
 impl std::error::Error for RulesError {}
+
+/// [`Rules::default`] as a commented TOML document: what an owner sees before installing any.
+pub const DEFAULT_RULES_TOML: &str = include_str!("rules/default.toml");
 
 const MAX_POINTS: i64 = 1_000_000;
 

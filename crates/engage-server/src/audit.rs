@@ -1,13 +1,10 @@
-//! Who did something, for the audit log of owner actions: a host backend with the site's API
-//! key, a signed-in owner, or the command line on the server itself.
+//! The audit log's vocabulary: who acted ([`Actor`]) and what they did ([`AuditAction`]), the
+//! same types the console reads back from `GET …/audit`.
+//!
+//! Store operations of audited facts (a rules install, a points adjustment, a poll edit, …)
+//! take an `Option<&Actor>` and write the entry inside the fact's own transaction, so the two
+//! commit or roll back together; `None` is for what no one asked for (the demo's seeding, a
+//! lottery closing itself when its time has come). Facts without a transaction of their own (an
+//! export, a sign-in) call `Store::record_audit`.
 
-/// The author of an owner action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    /// A caller holding the site's API key.
-    ApiKey,
-    /// An owner signed in to the console.
-    Owner { id: i64, email: String },
-    /// `engage-server` run on the server.
-    Cli,
-}
+pub use engage_core::api::console::{Actor, AuditAction};

@@ -16,6 +16,7 @@ use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
+use crate::audit::Actor;
 use crate::client_addr::{ProxyConfig, ProxyHeader, parse_trusted_proxy};
 use crate::limits::LimitConfig;
 use crate::routes::assets::{AssetsError, BUNDLE, check_assets};
@@ -629,6 +630,7 @@ async fn site_webhook(args: SiteWebhookArgs, out: &mut (dyn Write + Send)) -> Re
             &new_webhook_secret(),
             args.rotate_secret,
             Timestamp::now(),
+            Some(&Actor::Cli),
         )
         .await?;
     let report = if args.json {
@@ -768,7 +770,13 @@ async fn rules_set(args: RulesSetArgs, out: &mut (dyn Write + Send)) -> Result<(
     })?;
     let store = Store::open(&args.db.db).await?;
     let version = store
-        .install_rules(&args.site, &text, format, Timestamp::now())
+        .install_rules(
+            &args.site,
+            &text,
+            format,
+            Timestamp::now(),
+            Some(&Actor::Cli),
+        )
         .await?;
     let report = if args.json {
         serde_json::json!({ "site": args.site, "version": version }).to_string()

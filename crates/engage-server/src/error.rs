@@ -8,11 +8,13 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use engage_core::api::console::{RulesErrorBody, RulesErrorDetail};
 use engage_core::api::{ErrorBody, ErrorDetail};
 use engage_core::checkin::MakeupError;
 use engage_core::feedback::FeedbackError;
 use engage_core::lottery::{EntryError, LotteryError, SpinError};
 use engage_core::poll::{PollError, VoteError};
+use engage_core::rules::RulesError;
 
 use crate::owners::OwnerInputError;
 use crate::store::StoreError;
@@ -164,6 +166,24 @@ pub enum ApiError {
     /// Occurs when creating a site with an id that is taken.
     #[error("site '{0}' already exists")]
     SiteExists(String),
+    /// Occurs when a rules document does not validate; the answer names its field and line.
+    #[error("{0}")]
+    InvalidRules(RulesError),
+    /// Occurs when the rules version in the path was never installed.
+    #[error("rules version {0} does not exist")]
+    RulesVersionNotFound(String),
+    /// Occurs when an owner's deduction is larger than the member's balance.
+    #[error("the member has {balance} points, fewer than the {needed} to take away")]
+    InsufficientPoints { balance: i64, needed: i64 },
+    /// Occurs when the webhook event in the path does not exist on the site.
+    #[error("webhook event '{0}' does not exist")]
+    DeliveryNotFound(String),
+    /// Occurs when the export in the path is no table's.
+    #[error(
+        "no export '{0}'; tables: members, ledger, checkins, votes, spins, entries, feedback, \
+         badges, audit (as <table>.csv)"
+    )]
+    ExportNotFound(String),
     /// Occurs on any failure that is not the caller's: storage, corrupt data, bugs.
     #[error("internal error: {0}")]
     Internal(String),
@@ -242,6 +262,11 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             ApiError::ServerBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InvalidRules(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RulesVersionNotFound(_)
+            | ApiError::DeliveryNotFound(_)
+            | ApiError::ExportNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::InsufficientPoints { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -329,6 +354,11 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::TooManyStreams { .. } => "too_many_streams",
             ApiError::ServerBusy { .. } => "server_busy",
+            ApiError::InvalidRules(_) => "invalid_rules",
+            ApiError::RulesVersionNotFound(_) => "rules_version_not_found",
+            ApiError::InsufficientPoints { .. } => "insufficient_points",
+            ApiError::DeliveryNotFound(_) => "delivery_not_found",
+            ApiError::ExportNotFound(_) => "export_not_found",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -374,13 +404,29 @@ impl IntoResponse for ApiError {
             ApiError::Internal(_) => "something went wrong on the server".to_owned(),
             other => other.to_string(),
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().to_owned(),
-                message,
-            },
+        let mut response = match &self {
+            // Rules errors say where: the field and line travel beside the code and message.
+            ApiError::InvalidRules(error) => {
+                let body = RulesErrorBody {
+                    error: RulesErrorDetail {
+                        code: self.code().to_owned(),
+                        message,
+                        field: error.field.clone(),
+                        line: error.line,
+                    },
+                };
+                (status, axum::Json(body)).into_response()
+            }
+            _ => {
+                let body = ErrorBody {
+                    error: ErrorDetail {
+                        code: self.code().to_owned(),
+                        message,
+                    },
+                };
+                (status, axum::Json(body)).into_response()
+            }
         };
-        let mut response = (status, axum::Json(body)).into_response();
         match self {
             ApiError::RateLimited { retry_after }
             | ApiError::TooManyStreams { retry_after }

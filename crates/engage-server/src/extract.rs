@@ -118,6 +118,25 @@ pub fn query_limit(text: Option<&str>, default: u32, max: u32) -> Result<u32, Ap
     }
 }
 
+/// A paging cursor such as `before` from the query string: absent or empty for the first page,
+/// else a whole number of at least 1.
+pub fn query_cursor(text: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::InvalidQuery(format!(
+                    "{name} must be a whole number of at least 1, not '{}'",
+                    text.chars().take(32).collect::<String>()
+                ))
+            }),
+    }
+}
+
 /// The raw value of the path parameter `name`; a route without it is a bug.
 pub async fn path_param(parts: &mut Parts, name: &str) -> Result<String, ApiError> {
     let Path(mut params) = parts

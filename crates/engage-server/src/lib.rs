@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod client_addr;
 pub mod client_scheme;
+pub mod csv_encode;
 pub mod error;
 pub mod extract;
 pub mod limits;

@@ -151,15 +151,21 @@ fn test() -> Result<()> {
     // native tests lets the end-to-end server reuse their build instead of compiling again.
     let sizes = dist::run()?;
     step("native tests: engage-core (unit and property) and engage-server (real SQLite, HTTP)");
-    exec(cargo().args([
-        "test",
-        "--package",
-        "engage-core",
-        "--package",
-        "engage-server",
-        "--package",
-        "xtask",
-    ]))?;
+    exec(
+        cargo()
+            .args([
+                "test",
+                "--package",
+                "engage-core",
+                "--package",
+                "engage-server",
+                "--package",
+                "xtask",
+            ])
+            // The CSV export's streaming test exports a million ledger rows here, not the
+            // quick default of a plain `cargo test`.
+            .env("ENGAGE_EXPORT_ROWS", "1000000"),
+    )?;
     step("wasm tests: engage-widgets mounted in headless Chromium");
     exec(cargo().args([
         "test",

@@ -203,3 +203,11 @@ fn feedback_errors_name_the_field_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn the_default_document_is_the_default_rules() {
+    assert_eq!(
+        parse_rules(DEFAULT_RULES_TOML, RulesFormat::Toml).unwrap(),
+        Rules::default()
+    );
+}

@@ -1,10 +1,12 @@
 //! The owner's API under `/api/v1/admin`, called with the site's API key or an owner's console
-//! session ([`SiteAdmin`]): creating and editing polls (answers show the poll as its owner sees
-//! it: always with the tally, and `ip_limit`), and the site's webhook with its delivery log (failures shown only as coarse categories).
+//! session ([`SiteAdmin`]): listing, reading, creating and editing polls (answers show the poll
+//! as its owner sees it: always with the tally, and `ip_limit`), and the site's webhook with its
+//! delivery log (failures shown only as coarse categories) and redelivery.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use engage_core::api::{CreatePoll, PollView, UpdatePoll, null_as_default};
 use engage_core::jiff::Timestamp;
 use engage_core::poll::{owner_poll_view, validate_poll};
@@ -12,9 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::SiteAdmin;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, PollPath, query_limit};
+use crate::extract::{ApiJson, ApiQuery, PollPath, path_param, query_limit};
 use crate::state::AppState;
-use crate::store::{PollUpdated, WebhookSettings};
+use crate::store::{DeliveryRow, PollUpdated, WebhookSettings};
 use crate::webhooks::{Failure, WebhookUrlError, check_webhook_url, new_webhook_secret};
 
 /// `POST /api/v1/admin/sites/{site}/polls`: 201 with the new poll; 409 `poll_exists` when the
@@ -26,9 +28,45 @@ pub async fn create_poll(
 ) -> Result<(StatusCode, Json<PollView>), ApiError> {
     let poll = validate_poll(definition).map_err(ApiError::Poll)?;
     let now = state.now();
-    let record = state.store.create_poll(&admin.site.id, &poll, now).await?;
+    let record = state
+        .store
+        .create_poll(&admin.site.id, &poll, now, Some(&admin.actor))
+        .await?;
     let view = owner_poll_view(&record.poll, &record.tally, now);
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `GET /api/v1/admin/sites/{site}/polls`: every poll of the site, newest first, with counts.
+pub async fn owner_polls(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+) -> Result<Json<Vec<PollView>>, ApiError> {
+    let now = state.now();
+    let records = state.store.owner_polls(&admin.site.id).await?;
+    Ok(Json(
+        records
+            .iter()
+            .map(|record| owner_poll_view(&record.poll, &record.tally, now))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/admin/sites/{site}/polls/{poll}`: the poll with its counts; 404 `poll_not_found`.
+pub async fn owner_poll(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    PollPath(poll_id): PollPath,
+) -> Result<Json<PollView>, ApiError> {
+    let record = state
+        .store
+        .poll(&admin.site.id, &poll_id, None)
+        .await?
+        .ok_or_else(|| ApiError::PollNotFound(poll_id.to_string()))?;
+    Ok(Json(owner_poll_view(
+        &record.poll,
+        &record.tally,
+        state.now(),
+    )))
 }
 
 /// `PATCH /api/v1/admin/sites/{site}/polls/{poll}`: any subset of the fields, or
@@ -42,7 +80,7 @@ pub async fn update_poll(
     let now = state.now();
     let updated = state
         .store
-        .update_poll(&admin.site.id, &poll_id, &update, now)
+        .update_poll(&admin.site.id, &poll_id, &update, now, Some(&admin.actor))
         .await?;
     match updated {
         PollUpdated::Refused(reason) => Err(ApiError::Poll(reason)),
@@ -125,6 +163,7 @@ pub async fn set_webhook(
             &new_webhook_secret(),
             request.rotate_secret,
             state.now(),
+            Some(&admin.actor),
         )
         .await?;
     Ok(Json(settings.into()))
@@ -187,25 +226,65 @@ pub async fn webhook_deliveries(
         .webhook_deliveries(&admin.site.id, limit)
         .await?;
     Ok(Json(DeliveryLog {
-        deliveries: rows
-            .into_iter()
-            .map(|row| DeliveryView {
-                id: row.event_id,
-                kind: row.kind,
-                status: row.status,
-                attempts: row.attempts,
-                last_status_code: row.last_status,
-                last_failure: row.last_failure,
-                last_error: row
-                    .last_failure
-                    .map(|failure| failure.message(row.last_status)),
-                created_at: row.created_at,
-                last_attempt_at: row.last_attempt_at,
-                next_attempt_at: row
-                    .next_attempt_ms
-                    .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
-                delivered_at: row.delivered_at,
-            })
-            .collect(),
+        deliveries: rows.into_iter().map(DeliveryView::from).collect(),
     }))
+}
+
+impl From<DeliveryRow> for DeliveryView {
+    fn from(row: DeliveryRow) -> DeliveryView {
+        DeliveryView {
+            id: row.event_id,
+            kind: row.kind,
+            status: row.status,
+            attempts: row.attempts,
+            last_status_code: row.last_status,
+            last_failure: row.last_failure,
+            last_error: row
+                .last_failure
+                .map(|failure| failure.message(row.last_status)),
+            created_at: row.created_at,
+            last_attempt_at: row.last_attempt_at,
+            next_attempt_at: row
+                .next_attempt_ms
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+            delivered_at: row.delivered_at,
+        }
+    }
+}
+
+/// The `{delivery}` of the path: a webhook event id (`evt_…`).
+#[derive(Debug, Clone)]
+pub struct DeliveryPath(pub String);
+
+/// The longest event id the path may name (ids are `evt_` and 32 hex digits).
+const MAX_EVENT_ID_CHARS: usize = 64;
+
+impl<S: Send + Sync> FromRequestParts<S> for DeliveryPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<DeliveryPath, ApiError> {
+        let raw = path_param(parts, "delivery").await?;
+        if raw.chars().count() > MAX_EVENT_ID_CHARS {
+            return Err(ApiError::DeliveryNotFound(
+                raw.chars().take(MAX_EVENT_ID_CHARS).collect(),
+            ));
+        }
+        Ok(DeliveryPath(raw))
+    }
+}
+
+/// `POST /api/v1/admin/sites/{site}/webhook/deliveries/{delivery}/redeliver`: 202 with the
+/// event queued again (due at once, its retry schedule started over; the receiver sees the same
+/// event id). 404 `delivery_not_found`. Audited (`webhook_redeliver`).
+pub async fn redeliver(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    DeliveryPath(event_id): DeliveryPath,
+) -> Result<(StatusCode, Json<DeliveryView>), ApiError> {
+    let row = state
+        .store
+        .redeliver(&admin.site.id, &event_id, state.now(), Some(&admin.actor))
+        .await?
+        .ok_or(ApiError::DeliveryNotFound(event_id))?;
+    Ok((StatusCode::ACCEPTED, Json(row.into())))
 }

@@ -84,7 +84,7 @@ pub async fn seed_demo(
     install_demo_rules(store, &site, now).await?;
     for definition in demo_polls() {
         let poll = validate_poll(definition).expect("the demo polls are valid");
-        match store.create_poll(&site, &poll, now).await {
+        match store.create_poll(&site, &poll, now, None).await {
             Ok(_) | Err(StoreError::PollExists(_)) => {}
             Err(other) => return Err(other),
         }
@@ -161,7 +161,7 @@ async fn install_demo_rules(
     if store.current_rules(site).await?.is_none() {
         parse_rules(DEMO_RULES, RulesFormat::Toml).expect("the demo rules are valid");
         store
-            .install_rules(site, DEMO_RULES, RulesFormat::Toml, now)
+            .install_rules(site, DEMO_RULES, RulesFormat::Toml, now, None)
             .await?;
     }
     Ok(())
@@ -322,7 +322,7 @@ async fn seed_demo_lottery(store: &Store, site: &SiteId, now: Timestamp) -> Resu
         winners: 1,
     };
     let lottery = validate_lottery(definition).expect("the demo lottery is valid");
-    match store.create_lottery(site, &lottery, now).await {
+    match store.create_lottery(site, &lottery, now, None).await {
         Ok(_) | Err(StoreError::LotteryExists(_)) => {}
         Err(other) => return Err(other),
     }
@@ -330,7 +330,7 @@ async fn seed_demo_lottery(store: &Store, site: &SiteId, now: Timestamp) -> Resu
     getrandom::fill(&mut seed).expect("the operating system provides randomness");
     // Opening again keeps the first seed; a closed demo wheel stays closed.
     store
-        .open_lottery(site, &lottery.id, &Seed::from_bytes(seed), now)
+        .open_lottery(site, &lottery.id, &Seed::from_bytes(seed), now, None)
         .await?;
     let welcome = HostEvent {
         member: MemberId::parse(WELCOME_MEMBER).expect("valid member id"),

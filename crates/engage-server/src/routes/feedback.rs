@@ -1,7 +1,7 @@
 //! Feedback (反馈): members and visitors send it, read the form's settings and their own
 //! feedback with the owner's replies; the owner (with the site's API key or a console session)
-//! lists and filters it, sets its status, replies, and reads the numbers (star averages, NPS)
-//! over time.
+//! lists and filters it (`q` searches its text, contact and the member's name), sets its status
+//! (one at a time or in bulk), replies, and reads the numbers (star averages, NPS) over time.
 //!
 //! Every answer is JSON; feedback text travels as JSON strings exactly as it was sent and is
 //! never rendered as HTML by the server.
@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use engage_core::api::console::{BulkFeedbackStatus, BulkUpdated};
 use engage_core::api::feedback::{
     FeedbackForm, FeedbackItem, FeedbackList, FeedbackReply, FeedbackSent, FeedbackStats,
     FeedbackStatus, MyFeedback, SendFeedback, SendReply, StatsBucket, UpdateFeedback,
@@ -150,6 +151,41 @@ fn inbox_filter(query: InboxQuery) -> Result<FeedbackFilter, ApiError> {
     })
 }
 
+/// The most pieces of feedback one bulk change may name.
+pub const MAX_BULK_IDS: usize = 100;
+
+/// `POST /api/v1/admin/sites/{site}/feedback/bulk` with `{"ids", "status"}`: sets the status of
+/// each listed piece of the site's feedback in one transaction; answers how many changed (ids
+/// of other sites, of no feedback, or already with that status count for nothing). 422
+/// `invalid_body` for no ids, more than 100, or one below 1. Audited (`feedback_status`).
+pub async fn bulk_status(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    ApiJson(request): ApiJson<BulkFeedbackStatus>,
+) -> Result<Json<BulkUpdated>, ApiError> {
+    if request.ids.is_empty() || request.ids.len() > MAX_BULK_IDS {
+        return Err(ApiError::InvalidBody(format!(
+            "ids must list 1 to {MAX_BULK_IDS} feedback ids"
+        )));
+    }
+    if let Some(bad) = request.ids.iter().find(|id| **id < 1) {
+        return Err(ApiError::InvalidBody(format!(
+            "ids must be feedback ids (1 or more), not {bad}"
+        )));
+    }
+    let updated = state
+        .store
+        .set_feedback_statuses(
+            &admin.site.id,
+            &request.ids,
+            request.status,
+            state.now(),
+            Some(&admin.actor),
+        )
+        .await?;
+    Ok(Json(BulkUpdated { updated }))
+}
+
 /// `GET /api/v1/admin/sites/{site}/feedback/{feedback}`.
 pub async fn item(
     State(state): State<AppState>,
@@ -170,7 +206,13 @@ pub async fn update(
 ) -> Result<Json<FeedbackItem>, ApiError> {
     let item = state
         .store
-        .set_feedback_status(&admin.site.id, id, update.status, state.now())
+        .set_feedback_status(
+            &admin.site.id,
+            id,
+            update.status,
+            state.now(),
+            Some(&admin.actor),
+        )
         .await?;
     found(id, item)
 }
@@ -186,7 +228,13 @@ pub async fn reply(
     check_reply(&reply.text).map_err(ApiError::Feedback)?;
     let stored = state
         .store
-        .add_feedback_reply(&admin.site.id, id, &reply.text, state.now())
+        .add_feedback_reply(
+            &admin.site.id,
+            id,
+            &reply.text,
+            state.now(),
+            Some(&admin.actor),
+        )
         .await?
         .ok_or_else(|| ApiError::FeedbackNotFound(id.to_string()))?;
     Ok((StatusCode::CREATED, Json(stored)))

@@ -1,6 +1,6 @@
 //! Lotteries (抽奖): reading one (anyone), spinning a wheel and entering a giveaway (members),
-//! the proof after close (anyone), and the owner's create, open and close under
-//! `/api/v1/admin`. Every outcome is decided on the server by the core's rules; the seed is
+//! the proof after close (anyone), and the owner's list, view, spins log, create, open and
+//! close under `/api/v1/admin`. Every outcome is decided on the server by the core's rules; the seed is
 //! in no answer before the lottery closes.
 
 use axum::Json;
@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use engage_core::LotteryId;
+use engage_core::api::console::{OwnerLotteryView, PrizeStockLeft, SpinLog};
 use engage_core::api::lottery::{
     CreateLottery, EntryResult, LotteryMode, LotteryProof, LotteryView, MySpin, PrizeRef,
     PrizeStock, ProofSpin, SpinResult, WinnerView,
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{Member, SiteAdmin, Visitor};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, path_param};
+use crate::extract::{ApiJson, ApiQuery, path_param, query_cursor, query_limit};
 use crate::state::AppState;
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryMember, LotteryOpened, LotteryRecord, MemberLottery,
@@ -89,7 +90,7 @@ async fn read_closing_if_due(
     }
     state
         .store
-        .close_lottery(site, lottery_id, &fresh_seed(), CloseWhen::IfDue, now)
+        .close_lottery(site, lottery_id, &fresh_seed(), CloseWhen::IfDue, now, None)
         .await?;
     state
         .store
@@ -315,7 +316,7 @@ pub async fn create_lottery(
     let now = state.now();
     let record = state
         .store
-        .create_lottery(&admin.site.id, &lottery, now)
+        .create_lottery(&admin.site.id, &lottery, now, Some(&admin.actor))
         .await?;
     Ok((StatusCode::CREATED, Json(view(&record, None, now))))
 }
@@ -330,7 +331,13 @@ pub async fn open_lottery(
     let now = state.now();
     let opened = state
         .store
-        .open_lottery(&admin.site.id, &lottery_id, &fresh_seed(), now)
+        .open_lottery(
+            &admin.site.id,
+            &lottery_id,
+            &fresh_seed(),
+            now,
+            Some(&admin.actor),
+        )
         .await?;
     match opened {
         LotteryOpened::Done(record) => Ok(Json(view(&record, None, now))),
@@ -354,9 +361,113 @@ pub async fn close_lottery(
             &fresh_seed(),
             CloseWhen::Now,
             now,
+            Some(&admin.actor),
         )
         .await?;
     Ok(Json(view(&record, None, now)))
+}
+
+/// `GET /api/v1/admin/sites/{site}/lotteries`: every lottery, newest first, as its owner sees
+/// it. Lotteries past their close time are closed first, as any read does.
+pub async fn owner_lotteries(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+) -> Result<Json<Vec<OwnerLotteryView>>, ApiError> {
+    let now = state.now();
+    let site = &admin.site.id;
+    let mut views = Vec::new();
+    for (record, spins) in state.store.owner_lotteries(site).await? {
+        let record = if record.close_is_due(now) {
+            read_closing_if_due(&state, site, &record.lottery.id, None, now)
+                .await?
+                .0
+        } else {
+            record
+        };
+        views.push(owner_view(site, &record, spins, now));
+    }
+    Ok(Json(views))
+}
+
+/// `GET /api/v1/admin/sites/{site}/lotteries/{lottery}`: the lottery with its stock as defined
+/// and left, spins, entrants and, once closed, the proof's path; 404 `lottery_not_found`.
+pub async fn owner_lottery(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    LotteryPath(lottery_id): LotteryPath,
+) -> Result<Json<OwnerLotteryView>, ApiError> {
+    let now = state.now();
+    let site = &admin.site.id;
+    let (record, _) = read_closing_if_due(&state, site, &lottery_id, None, now).await?;
+    let spins = state.store.lottery_spin_count(site, &lottery_id).await?;
+    Ok(Json(owner_view(site, &record, spins, now)))
+}
+
+fn owner_view(
+    site: &engage_core::SiteId,
+    record: &LotteryRecord,
+    spins: u64,
+    now: Timestamp,
+) -> OwnerLotteryView {
+    let mut lottery = view(record, None, now);
+    lottery.entrants = Some(record.entrants);
+    let id = &record.lottery.id;
+    OwnerLotteryView {
+        lottery,
+        stock_left: record
+            .lottery
+            .prizes
+            .iter()
+            .zip(&record.stock_left)
+            .map(|(prize, &left)| PrizeStockLeft {
+                id: prize.id.clone(),
+                name: prize.name.clone(),
+                stock: prize.stock,
+                stock_left: left,
+            })
+            .collect(),
+        spins,
+        proof: record
+            .closed_at
+            .map(|_| format!("/api/v1/sites/{site}/lotteries/{id}/proof")),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpinLogQuery {
+    /// The `next_before` of the previous page.
+    before: Option<String>,
+    /// 1 to 200 (default 50).
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/admin/sites/{site}/lotteries/{lottery}/spins?before=&limit=`: the spins log,
+/// newest first; 404 `lottery_not_found`.
+pub async fn spin_log(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    LotteryPath(lottery_id): LotteryPath,
+    ApiQuery(query): ApiQuery<SpinLogQuery>,
+) -> Result<Json<SpinLog>, ApiError> {
+    let before = query_cursor(query.before.as_deref(), "before")?
+        .map(|seq| u64::try_from(seq).unwrap_or(u64::MAX));
+    let limit = query_limit(query.limit.as_deref(), 50, 200)?;
+    let site = &admin.site.id;
+    if state
+        .store
+        .lottery(site, &lottery_id, None)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::LotteryNotFound(lottery_id.to_string()));
+    }
+    Ok(Json(
+        state
+            .store
+            .spin_log(site, &lottery_id, before, limit)
+            .await?,
+    ))
 }
 
 fn lottery_member(member: &Member, now: Timestamp) -> LotteryMember<'_> {

@@ -25,17 +25,21 @@ use crate::streams::limit_streams;
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod checkin;
 pub mod console;
 pub mod demo;
 pub mod embed;
 pub mod events;
+pub mod export;
 pub mod feedback;
 pub mod leaderboard;
 pub mod lotteries;
 pub mod me;
+pub mod members;
 pub mod polls;
 pub mod sites;
+pub mod rules_admin;
 
 /// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -91,7 +95,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/admin/sites/{site}/lotteries",
-            post(lotteries::create_lottery),
+            get(lotteries::owner_lotteries).post(lotteries::create_lottery),
         )
         .route(
             "/v1/admin/sites/{site}/lotteries/{lottery}/open",
@@ -101,10 +105,13 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/sites/{site}/lotteries/{lottery}/close",
             post(lotteries::close_lottery),
         )
-        .route("/v1/admin/sites/{site}/polls", post(admin::create_poll))
+        .route(
+            "/v1/admin/sites/{site}/polls",
+            get(admin::owner_polls).post(admin::create_poll),
+        )
         .route(
             "/v1/admin/sites/{site}/polls/{poll}",
-            patch(admin::update_poll),
+            get(admin::owner_poll).patch(admin::update_poll),
         )
         .route("/v1/sites/{site}/feedback", post(feedback::send_feedback))
         .route("/v1/sites/{site}/feedback/form", get(feedback::form))
@@ -139,7 +146,8 @@ pub fn router(state: AppState) -> Router {
             get(sites::site).patch(sites::update_site),
         )
         .route("/v1/admin/sites/{site}/rotate", post(sites::rotate))
-        .route("/v1/openapi.json", get(openapi));
+        .route("/v1/openapi.json", get(openapi))
+        .merge(console_data_routes());
     if state.config.demo {
         api = api.merge(demo::routes());
     }
@@ -195,6 +203,48 @@ pub fn redacted_uri(uri: &axum::http::Uri) -> String {
         .collect::<Vec<_>>()
         .join("&");
     format!("{}?{query}", uri.path())
+}
+
+/// The owner console's data under `/api/v1/admin/sites/{site}`: rules, the owner's views of
+/// polls and lotteries, bulk feedback, members and adjustments, redelivery, the audit log and
+/// CSV exports (routes that extend an existing path are chained onto it above).
+fn console_data_routes() -> Router<AppState> {
+    const ADMIN: &str = "/v1/admin/sites/{site}";
+    let route = |path: &str| format!("{ADMIN}{path}");
+    Router::new()
+        .route(
+            &route("/rules"),
+            get(rules_admin::rules)
+                .put(rules_admin::install)
+                .layer(DefaultBodyLimit::max(rules_admin::RULES_BODY_LIMIT_BYTES)),
+        )
+        .route(&route("/rules/versions"), get(rules_admin::versions))
+        .route(
+            &route("/rules/versions/{version}"),
+            get(rules_admin::version),
+        )
+        .route(
+            &route("/lotteries/{lottery}"),
+            get(lotteries::owner_lottery),
+        )
+        .route(
+            &route("/lotteries/{lottery}/spins"),
+            get(lotteries::spin_log),
+        )
+        .route(&route("/feedback/bulk"), post(feedback::bulk_status))
+        .route(&route("/members"), get(members::members))
+        .route(&route("/members/{member}"), get(members::member))
+        .route(&route("/members/{member}/ledger"), get(members::ledger))
+        .route(
+            &route("/members/{member}/adjustments"),
+            post(members::adjust),
+        )
+        .route(
+            &route("/webhook/deliveries/{delivery}/redeliver"),
+            post(admin::redeliver),
+        )
+        .route(&route("/audit"), get(audit::audit_log))
+        .route(&route("/export/{file}"), get(export::export))
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -18,16 +18,21 @@ use engage_core::{LotteryId, MemberId, PollId, SiteId};
 
 use crate::token::Redacted;
 
+mod console;
 mod lotteries;
 mod sqlite;
 
+pub(crate) use console::KeyPart;
+pub use console::{
+    ExportKey, ExportPage, ExportTable, MemberDetailRecord, MemberRecord, PointsAdjustment,
+};
 pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
     MemberLottery, SpinRecorded, SpinRow, StoredProof,
 };
 pub use sqlite::{
-    AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, LeaderboardRead, RankedRow, Store,
-    WebhookSettings,
+    Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,
+    LeaderboardRead, RankedRow, Store, WebhookSettings,
 };
 pub use sqlite::{
     NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges,

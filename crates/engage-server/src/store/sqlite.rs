@@ -26,6 +26,8 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+use crate::audit::{Actor, AuditAction};
+
 use super::{
     CheckinRecorded, CheckinSummary, HostEvent, HostEventRecorded, LedgerRow, MakeupRecorded,
     MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoreWatch,
@@ -99,6 +101,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/sqlite/0009_webhook_delivery_safety.sql"),
     ),
+    (
+        10,
+        include_str!("../../migrations/sqlite/0010_audit_log.sql"),
+    ),
     (11, include_str!("../../migrations/sqlite/0011_owners.sql")),
 ];
 
@@ -128,11 +134,20 @@ mod feedback;
 // After the macro, so that lottery storage can use it.
 mod lotteries;
 
-// After the macro: rotating a site's credentials, and backups.
+// After the macro: rotating a site's credentials, backups, owner accounts, and the
+// owner console's storage.
+mod audit;
 mod backup;
 mod credentials;
+mod export;
+mod members;
+mod owner_views;
 mod owners;
+mod rules_versions;
 
+use audit::audit_in;
+pub use export::EXPORT_PAGE_ROWS;
+pub use members::Adjustment;
 pub use owners::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 
 /// How often a transaction that met a locked database is tried again before giving up.
@@ -233,14 +248,17 @@ impl Store {
         )
     }
 
-    /// Stores a validated rules document as the site's newest version and returns the version.
+    /// Stores a validated rules document as the site's newest version and returns the version;
+    /// `actor` (who installed it) is kept with the version and audited.
     pub async fn install_rules(
         &self,
         site: &SiteId,
         document: &str,
         format: RulesFormat,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<i64, StoreError> {
+        let actor_json = actor.map(audit::actor_json).transpose()?;
         write_transaction!(self, |conn| {
             ensure_site(conn, site).await?;
             let version: i64 = sqlx::query_scalar(
@@ -250,16 +268,19 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?;
             sqlx::query(
-                "INSERT INTO rules (site_id, version, document, format, installed_at)
-                 VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO rules (site_id, version, document, format, installed_at, actor)
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(site.as_str())
             .bind(version)
             .bind(document)
             .bind(format_name(format))
             .bind(now.to_string())
+            .bind(actor_json.as_deref())
             .execute(&mut *conn)
             .await?;
+            let detail = serde_json::json!({ "version": version, "format": format_name(format) });
+            audit_in(conn, site, actor, AuditAction::RulesInstall, detail, now).await?;
             Ok(Finish::Commit(version))
         })
     }
@@ -278,10 +299,7 @@ impl Store {
         Ok(Some(StoredRules {
             version: row.try_get("version")?,
             document: row.try_get("document")?,
-            format: match format.as_str() {
-                "json" => RulesFormat::Json,
-                _ => RulesFormat::Toml,
-            },
+            format: parse_format(&format),
         }))
     }
 
@@ -653,31 +671,36 @@ impl Store {
         }))
     }
 
-    /// Creates a poll; refuses an id the site already uses.
+    /// Creates a poll (audited as `actor`'s); refuses an id the site already uses.
     pub async fn create_poll(
         &self,
         site: &SiteId,
         poll: &Poll,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<PollRecord, StoreError> {
         write_transaction!(self, |conn| {
             if !save_poll(conn, site, poll, SavePoll::Create, now).await? {
                 return Err(StoreError::PollExists(poll.id.clone()));
             }
             write_options(conn, site, &poll.id, &[], &poll.options).await?;
+            let detail = serde_json::json!({ "poll": poll.id.as_str() });
+            audit_in(conn, site, actor, AuditAction::PollCreate, detail, now).await?;
             let record = read_poll_record(conn, site, &poll.id, None).await?;
             Ok(Finish::Commit(record.ok_or_else(|| vanished(&poll.id))?))
         })
     }
 
     /// Applies an owner's edit as the core's `apply_update` decides, against the current tally
-    /// so that an option with votes is never removed. An edit that changes nothing writes nothing.
+    /// so that an option with votes is never removed. An edit that changes nothing writes nothing;
+    /// one that does is audited as `actor`'s, with the fields it sent.
     pub async fn update_poll(
         &self,
         site: &SiteId,
         poll_id: &PollId,
         update: &UpdatePoll,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<PollUpdated, StoreError> {
         write_transaction!(self, |conn| {
             let before = read_poll_record(conn, site, poll_id, None)
@@ -695,6 +718,8 @@ impl Store {
             }
             save_poll(conn, site, &after, SavePoll::Replace, now).await?;
             write_options(conn, site, poll_id, &before.poll.options, &after.options).await?;
+            let detail = serde_json::json!({ "poll": poll_id.as_str(), "changes": update });
+            audit_in(conn, site, actor, AuditAction::PollUpdate, detail, now).await?;
             let record = read_poll_record(conn, site, poll_id, None).await?;
             Ok(Finish::Commit(PollUpdated::Done {
                 record: record.ok_or_else(|| vanished(poll_id))?,
@@ -824,6 +849,7 @@ impl Store {
                 "SELECT COUNT(*) FROM feedback_replies JOIN feedback ON feedback.id = feedback_id
                  WHERE site_id = ?"
             }
+            CountedTable::AuditLog => "SELECT COUNT(*) FROM audit_log WHERE site_id = ?",
         };
         Ok(sqlx::query_scalar(sql)
             .bind(site.as_str())
@@ -908,6 +934,7 @@ pub enum CountedTable {
     MemberBadges,
     HostEvents,
     WebhookOutbox,
+    AuditLog,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -969,6 +996,14 @@ fn format_name(format: RulesFormat) -> &'static str {
     match format {
         RulesFormat::Toml => "toml",
         RulesFormat::Json => "json",
+    }
+}
+
+/// A stored format name (the table's CHECK allows only these two).
+fn parse_format(text: &str) -> RulesFormat {
+    match text {
+        "json" => RulesFormat::Json,
+        _ => RulesFormat::Toml,
     }
 }
 

@@ -162,7 +162,7 @@ pub fn new_event_id() -> String {
     format!("evt_{}", random_hex::<16>())
 }
 
-fn random_hex<const N: usize>() -> String {
+pub(crate) fn random_hex<const N: usize>() -> String {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system provides randomness");
     hex(&bytes)

@@ -43,7 +43,11 @@ fn admin_routes() -> Vec<(Method, String)> {
             let path = path
                 .replace("{poll}", "some-poll")
                 .replace("{lottery}", "some-lottery")
-                .replace("{feedback}", "1");
+                .replace("{feedback}", "1")
+                .replace("{version}", "1")
+                .replace("{member}", "some-member")
+                .replace("{delivery}", "evt_0")
+                .replace("{file}", "members.csv");
             assert!(!path.replace("{site}", "").contains('{'), "fill in {path}");
             (method, path)
         })

@@ -2,6 +2,7 @@
 //! SQLite file in a temporary directory, with an injectable clock.
 
 mod assets;
+mod audit;
 mod backup;
 mod badges;
 mod checkin;
@@ -13,6 +14,7 @@ mod demo;
 mod embed;
 mod errors;
 mod events;
+mod export;
 mod feedback;
 mod hostile_input;
 mod inputs;
@@ -20,9 +22,12 @@ mod leaderboard;
 mod limits;
 mod lotteries;
 mod makeup;
+mod members_admin;
 mod network;
+mod owner_views;
 mod polls;
 mod rotation;
+mod rules_admin;
 mod tokens;
 mod webhook_safety;
 mod webhooks;
@@ -165,6 +170,7 @@ impl TestServer {
                 toml,
                 RulesFormat::Toml,
                 self.now(),
+                None,
             )
             .await
             .unwrap();

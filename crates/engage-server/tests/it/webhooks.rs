@@ -50,7 +50,7 @@ pub async fn receiver(status: StatusCode) -> (String, mpsc::UnboundedReceiver<Re
 }
 
 /// A test server whose webhook worker retries after `delays` and may deliver to 127.0.0.1.
-async fn server_with_worker(delays: &[u64]) -> TestServer {
+pub async fn server_with_worker(delays: &[u64]) -> TestServer {
     let server = TestServer::with_config(delivering(DeliverySettings {
         retry_delays: delays.iter().map(|ms| Duration::from_millis(*ms)).collect(),
         timeout: Duration::from_secs(5),

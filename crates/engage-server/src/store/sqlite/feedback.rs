@@ -2,8 +2,9 @@
 //! feedback's points in the same transaction), the sender's own list, the owner's filtered
 //! inbox, status changes, replies, and the counts behind the owner's numbers.
 //!
-//! Text is bound as a parameter and stored exactly as sent. The owner's text search uses
-//! `LIKE … ESCAPE '\'` with `%`, `_` and `\` escaped, so a search for "100%" finds just that.
+//! Text is bound as a parameter and stored exactly as sent. The owner's text search (over the
+//! text, the contact and the sending member's name) uses `LIKE … ESCAPE '\'` with `%`, `_` and
+//! `\` escaped, so a search for "100%" finds just that.
 
 use engage_core::api::feedback::{FeedbackItem, FeedbackReply, FeedbackSent, FeedbackStatus};
 use engage_core::feedback::{AcceptedFeedback, FeedbackCount, FeedbackFilter};
@@ -17,9 +18,11 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
 use super::{
-    EntryToAppend, Finish, Store, StoreError, WRITTEN, append_entry, award_badges, ledger_corrupt,
-    parse_day, parse_timestamp, read_balance, retry_busy, upsert_member_in, voter_key,
+    EntryToAppend, Finish, Store, StoreError, WRITTEN, append_entry, audit_in, award_badges,
+    ledger_corrupt, parse_day, parse_timestamp, read_balance, retry_busy, upsert_member_in,
+    voter_key,
 };
+use crate::audit::{Actor, AuditAction};
 
 /// The ledger key of the feedback award: a member earns the feedback points once, for their
 /// first feedback that is not spam.
@@ -137,7 +140,8 @@ impl Store {
                AND (?5 IS NULL OR f.nps = ?5)
                AND (?6 IS NULL OR f.day >= ?6)
                AND (?7 IS NULL OR f.day <= ?7)
-               AND (?8 IS NULL OR f.text LIKE ?8 ESCAPE '\\' OR f.contact LIKE ?8 ESCAPE '\\')
+               AND (?8 IS NULL OR f.text LIKE ?8 ESCAPE '\\' OR f.contact LIKE ?8 ESCAPE '\\'
+                    OR m.name LIKE ?8 ESCAPE '\\')
                AND (?9 IS NULL OR f.id < ?9)
              ORDER BY f.id DESC LIMIT ?10"
         );
@@ -174,14 +178,16 @@ impl Store {
         read_item(&mut conn, site, id).await
     }
 
-    /// Sets a piece of feedback's status (the owner's triage, or restoring spam); `None` when
-    /// the site has no such feedback. Setting the status it has writes nothing.
+    /// Sets a piece of feedback's status (the owner's triage, or restoring spam), audited as
+    /// `actor`'s; `None` when the site has no such feedback. Setting the status it has writes
+    /// nothing.
     pub async fn set_feedback_status(
         &self,
         site: &SiteId,
         id: i64,
         status: FeedbackStatus,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<Option<FeedbackItem>, StoreError> {
         write_transaction!(self, |conn| {
             let Some(before) = read_item(conn, site, id).await? else {
@@ -199,18 +205,25 @@ impl Store {
             .bind(id)
             .execute(&mut *conn)
             .await?;
+            let detail = serde_json::json!({
+                "feedback": id,
+                "from": before.status.as_str(),
+                "status": status.as_str(),
+            });
+            audit_in(conn, site, actor, AuditAction::FeedbackStatus, detail, now).await?;
             Ok(Finish::Commit(read_item(conn, site, id).await?))
         })
     }
 
-    /// Adds the owner's reply (kept as sent) to a piece of feedback; `None` when the site has
-    /// no such feedback.
+    /// Adds the owner's reply (kept as sent) to a piece of feedback, audited as `actor`'s;
+    /// `None` when the site has no such feedback.
     pub async fn add_feedback_reply(
         &self,
         site: &SiteId,
         id: i64,
         text: &str,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<Option<FeedbackReply>, StoreError> {
         let stamp = now.to_string();
         write_transaction!(self, |conn| {
@@ -234,11 +247,49 @@ impl Store {
             .execute(&mut *conn)
             .await?
             .last_insert_rowid();
+            let detail = serde_json::json!({ "feedback": id, "reply": reply_id });
+            audit_in(conn, site, actor, AuditAction::FeedbackReply, detail, now).await?;
             Ok(Finish::Commit(Some(FeedbackReply {
                 id: reply_id,
                 text: text.to_owned(),
                 created_at: now,
             })))
+        })
+    }
+
+    /// Sets the status of each of `ids` that the site has and that has another status, in one
+    /// transaction, audited as one `feedback_status` entry of `actor`'s listing the ids changed;
+    /// returns how many changed. Ids of other sites or of no feedback are left alone.
+    pub async fn set_feedback_statuses(
+        &self,
+        site: &SiteId,
+        ids: &[i64],
+        status: FeedbackStatus,
+        now: Timestamp,
+        actor: Option<&Actor>,
+    ) -> Result<u64, StoreError> {
+        let ids_json = serde_json::Value::from(ids).to_string();
+        write_transaction!(self, |conn| {
+            let changed: Vec<i64> = sqlx::query_scalar(
+                "UPDATE feedback SET status = ?1, updated_at = ?2
+                 WHERE site_id = ?3 AND status <> ?1
+                   AND id IN (SELECT value FROM json_each(?4))
+                 RETURNING id",
+            )
+            .bind(status.as_str())
+            .bind(now.to_string())
+            .bind(site.as_str())
+            .bind(&ids_json)
+            .fetch_all(&mut *conn)
+            .await?;
+            if changed.is_empty() {
+                return Ok(Finish::Rollback(0));
+            }
+            let mut sorted = changed.clone();
+            sorted.sort_unstable();
+            let detail = serde_json::json!({ "feedback": sorted, "status": status.as_str() });
+            audit_in(conn, site, actor, AuditAction::FeedbackStatus, detail, now).await?;
+            Ok(Finish::Commit(u64::try_from(changed.len()).unwrap_or(0)))
         })
     }
 
@@ -306,7 +357,7 @@ async fn award_first_feedback(
 }
 
 /// `text` as a `LIKE` pattern that matches it literally (with `ESCAPE '\'`).
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '%' | '_') {

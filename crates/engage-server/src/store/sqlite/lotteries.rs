@@ -18,9 +18,10 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteConnection;
 
 use super::{
-    EntryToAppend, Finish, Store, WRITTEN, append_entry, award_badges, enqueue_event,
+    EntryToAppend, Finish, Store, WRITTEN, append_entry, audit_in, award_badges, enqueue_event,
     ledger_corrupt, parse_timestamp, read_balance, retry_busy, upsert_member_in,
 };
+use crate::audit::{Actor, AuditAction};
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
     MemberLottery, MemberRow, SpinRecorded, SpinRow, StoreError, StoredProof,
@@ -30,12 +31,14 @@ use crate::store::{
 const RECENT_SPINS: i64 = 10;
 
 impl Store {
-    /// Creates a lottery with its prizes (stock full); refuses an id the site already uses.
+    /// Creates a lottery with its prizes (stock full), audited as `actor`'s; refuses an id the
+    /// site already uses.
     pub async fn create_lottery(
         &self,
         site: &SiteId,
         lottery: &Lottery,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<LotteryRecord, StoreError> {
         write_transaction!(self, |conn| {
             let inserted = sqlx::query(
@@ -77,6 +80,8 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             }
+            let detail = serde_json::json!({ "lottery": lottery.id.as_str() });
+            audit_in(conn, site, actor, AuditAction::LotteryCreate, detail, now).await?;
             Ok(Finish::Commit(
                 existing_lottery(conn, site, &lottery.id).await?,
             ))
@@ -84,13 +89,14 @@ impl Store {
     }
 
     /// Fixes `seed` as the lottery's secret and publishes its hash; a lottery already opened
-    /// keeps its seed. A closed lottery cannot be opened.
+    /// keeps its seed. A closed lottery cannot be opened. Opening is audited as `actor`'s.
     pub async fn open_lottery(
         &self,
         site: &SiteId,
         lottery_id: &LotteryId,
         seed: &Seed,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<LotteryOpened, StoreError> {
         write_transaction!(self, |conn| {
             let before = existing_lottery(conn, site, lottery_id).await?;
@@ -102,13 +108,19 @@ impl Store {
             }
             set_seed(conn, site, lottery_id, seed, now).await?;
             let record = existing_lottery(conn, site, lottery_id).await?;
+            let detail = serde_json::json!({
+                "lottery": lottery_id.as_str(),
+                "seed_hash": seed.hash_hex(),
+            });
+            audit_in(conn, site, actor, AuditAction::LotteryOpen, detail, now).await?;
             Ok(Finish::Commit(LotteryOpened::Done(Box::new(record))))
         })
     }
 
     /// Closes a lottery now (`CloseWhen::Now`) or only once its close time has passed
     /// (`CloseWhen::IfDue`): reveals the seed (fixing `seed` first if the lottery was never
-    /// opened) and draws a giveaway's winners. Closing a closed lottery changes nothing.
+    /// opened) and draws a giveaway's winners. Closing a closed lottery changes nothing. An
+    /// owner's close is audited as `actor`'s (`None` for the close of a due lottery).
     pub async fn close_lottery(
         &self,
         site: &SiteId,
@@ -116,6 +128,7 @@ impl Store {
         seed: &Seed,
         when: CloseWhen,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<LotteryRecord, StoreError> {
         write_transaction!(self, |conn| {
             let before = existing_lottery(conn, site, lottery_id).await?;
@@ -158,6 +171,8 @@ impl Store {
                     .await?;
                 }
             }
+            let detail = serde_json::json!({ "lottery": lottery_id.as_str() });
+            audit_in(conn, site, actor, AuditAction::LotteryClose, detail, now).await?;
             Ok(Finish::Commit(
                 existing_lottery(conn, site, lottery_id).await?,
             ))
@@ -571,7 +586,7 @@ async fn read_entrants(
 }
 
 /// A lottery with its prizes, stock, seed, entrant count and drawn winners.
-async fn read_lottery(
+pub(super) async fn read_lottery(
     conn: &mut SqliteConnection,
     site: &SiteId,
     lottery_id: &LotteryId,

@@ -13,8 +13,10 @@ use crate::token::Redacted;
 use crate::webhooks::Failure;
 
 use super::{
-    Finish, Store, StoreError, WRITTEN, ensure_site, note_written, parse_timestamp, retry_busy,
+    Finish, Store, StoreError, WRITTEN, audit_in, ensure_site, note_written, parse_timestamp,
+    retry_busy,
 };
+use crate::audit::{Actor, AuditAction};
 
 /// Where a site's events go, and the secret that signs them.
 #[derive(Clone, PartialEq, Eq)]
@@ -93,7 +95,8 @@ pub enum AttemptOutcome {
 impl Store {
     /// Sets the site's webhook URL. The secret stays as it is unless `rotate` or the site had
     /// no webhook, in which case `fresh_secret` becomes it. The site's pending events become
-    /// due at once: an owner who sets the URL has usually just fixed the endpoint.
+    /// due at once: an owner who sets the URL has usually just fixed the endpoint. Audited as
+    /// `actor`'s (the URL and whether the secret changed; never the secret).
     pub async fn set_webhook(
         &self,
         site: &SiteId,
@@ -101,6 +104,7 @@ impl Store {
         fresh_secret: &str,
         rotate: bool,
         now: Timestamp,
+        actor: Option<&Actor>,
     ) -> Result<WebhookSettings, StoreError> {
         write_transaction!(self, |conn| {
             ensure_site(conn, site).await?;
@@ -114,6 +118,7 @@ impl Store {
                  ON CONFLICT (site_id) DO UPDATE SET url = excluded.url, secret = {keep_secret},
                  updated_at = excluded.updated_at"
             );
+            let before = read_webhook(conn, site).await?;
             // Audited: the only text spliced in is one of the two constant column names above.
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(site.as_str())
@@ -134,6 +139,11 @@ impl Store {
                 note_written(|written| written.outbox = true);
             }
             let settings = read_webhook(conn, site).await?;
+            let old_secret = before.map(|b| b.secret);
+            let new_secret = settings.as_ref().map(|s| s.secret.clone());
+            let detail =
+                serde_json::json!({ "url": url, "secret_changed": old_secret != new_secret });
+            audit_in(conn, site, actor, AuditAction::WebhookSet, detail, now).await?;
             Ok(Finish::Commit(settings.ok_or_else(|| {
                 StoreError::Corrupt(format!("webhook of '{site}' vanished"))
             })?))
@@ -240,71 +250,124 @@ impl Store {
         site: &SiteId,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<String>,
-            String,
-            Option<String>,
-            i64,
-            Option<String>,
-        );
-        // A pending event is not tried before the site's oldest pending one is done with: its
-        // next attempt is no sooner than that one's.
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT o.event_id, o.type, o.status, o.attempts, o.last_status, o.last_failure,
-             o.created_at, o.last_attempt_at,
-             MAX(o.next_attempt_ms, COALESCE((
-                 SELECT h.next_attempt_ms FROM webhook_outbox h
-                 WHERE h.site_id = o.site_id AND h.status = 'pending'
-                 ORDER BY h.id LIMIT 1), 0)),
-             o.delivered_at
-             FROM webhook_outbox o WHERE o.site_id = ? ORDER BY o.id DESC LIMIT ?",
-        )
-        .bind(site.as_str())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(
-                |(
+        let mut conn = self.pool.acquire().await?;
+        read_deliveries(&mut conn, site, None, limit).await
+    }
+
+    /// Queues a site's event `event_id` for delivery again, due at once (like a new event) with the retry schedule
+    /// started over (the receiver sees the same event id, as with any retry), audited as
+    /// `actor`'s; `None` when the site has no such event.
+    pub async fn redeliver(
+        &self,
+        site: &SiteId,
+        event_id: &str,
+        now: Timestamp,
+        actor: Option<&Actor>,
+    ) -> Result<Option<DeliveryRow>, StoreError> {
+        write_transaction!(self, |conn| {
+            let queued = sqlx::query(
+                "UPDATE webhook_outbox SET status = 'pending', attempts = 0, next_attempt_ms = 0
+                 WHERE site_id = ? AND event_id = ?",
+            )
+            .bind(site.as_str())
+            .bind(event_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if queued == 0 {
+                return Ok(Finish::Rollback(None));
+            }
+            note_written(|written| written.outbox = true);
+            let detail = serde_json::json!({ "event": event_id });
+            audit_in(
+                conn,
+                site,
+                actor,
+                AuditAction::WebhookRedeliver,
+                detail,
+                now,
+            )
+            .await?;
+            let row = read_deliveries(conn, site, Some(event_id), 1).await?.pop();
+            Ok(Finish::Commit(row))
+        })
+    }
+}
+
+/// The site's newest `limit` events (only `event_id` when given) with their delivery state,
+/// newest first.
+async fn read_deliveries(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    event_id: Option<&str>,
+    limit: u32,
+) -> Result<Vec<DeliveryRow>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+        i64,
+        Option<String>,
+    );
+    // A pending event is not tried before the site's oldest pending one is done with: its
+    // next attempt is no sooner than that one's.
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT o.event_id, o.type, o.status, o.attempts, o.last_status, o.last_failure,
+         o.created_at, o.last_attempt_at,
+         MAX(o.next_attempt_ms, COALESCE((
+             SELECT h.next_attempt_ms FROM webhook_outbox h
+             WHERE h.site_id = o.site_id AND h.status = 'pending'
+             ORDER BY h.id LIMIT 1), 0)),
+         o.delivered_at
+         FROM webhook_outbox o WHERE o.site_id = ?1 AND (?2 IS NULL OR o.event_id = ?2)
+         ORDER BY o.id DESC LIMIT ?3",
+    )
+    .bind(site.as_str())
+    .bind(event_id)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(
+                event_id,
+                kind,
+                status,
+                attempts,
+                last_status,
+                last_failure,
+                created,
+                last,
+                next,
+                delivered,
+            )| {
+                let pending = status == "pending";
+                Ok(DeliveryRow {
                     event_id,
                     kind,
                     status,
-                    attempts,
-                    last_status,
-                    last_failure,
-                    created,
-                    last,
-                    next,
-                    delivered,
-                )| {
-                    let pending = status == "pending";
-                    Ok(DeliveryRow {
-                        event_id,
-                        kind,
-                        status,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        last_status: last_status.and_then(|s| u16::try_from(s).ok()),
-                        last_failure: last_failure
-                            .map(|code| {
-                                Failure::from_code(&code).ok_or_else(|| {
-                                    StoreError::Corrupt(format!("unknown webhook failure '{code}'"))
-                                })
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    last_status: last_status.and_then(|s| u16::try_from(s).ok()),
+                    last_failure: last_failure
+                        .map(|code| {
+                            Failure::from_code(&code).ok_or_else(|| {
+                                StoreError::Corrupt(format!("unknown webhook failure '{code}'"))
                             })
-                            .transpose()?,
-                        created_at: parse_timestamp(&created)?,
-                        last_attempt_at: last.as_deref().map(parse_timestamp).transpose()?,
-                        next_attempt_ms: pending.then_some(next),
-                        delivered_at: delivered.as_deref().map(parse_timestamp).transpose()?,
-                    })
-                },
-            )
-            .collect()
-    }
+                        })
+                        .transpose()?,
+                    created_at: parse_timestamp(&created)?,
+                    last_attempt_at: last.as_deref().map(parse_timestamp).transpose()?,
+                    next_attempt_ms: pending.then_some(next),
+                    delivered_at: delivered.as_deref().map(parse_timestamp).transpose()?,
+                })
+            },
+        )
+        .collect()
 }
 
 async fn read_webhook(
