@@ -16,15 +16,15 @@ use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::lottery::verify_proof;
 use engage_core::rules::{RulesError, RulesFormat, parse_rules};
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction};
 use crate::client_addr::{ProxyConfig, ProxyHeader, parse_trusted_proxy};
-use crate::limits::LimitConfig;
-use crate::routes::assets::{AssetsError, BUNDLE, check_assets};
 use crate::client_scheme::PublicUrl;
+use crate::limits::LimitConfig;
 use crate::owners::{
     ConsoleConfig, OwnerEmail, OwnerInputError, SETUP_TOKEN_LIFETIME, check_new_password,
     hash_password,
 };
+use crate::routes::assets::{AssetsError, BUNDLE, check_assets};
 use crate::routes::demo::seed_demo;
 use crate::routes::router;
 use crate::serve::ConnectionLimits;
@@ -174,7 +174,6 @@ pub struct ServeArgs {
     pub public_url: Option<PublicUrl>,
 }
 
-
 #[derive(Debug, Subcommand)]
 pub enum OwnerCommand {
     /// Create an owner account of the console, with the password read from stdin.
@@ -202,7 +201,6 @@ pub struct OwnerAddArgs {
     #[arg(long)]
     pub json: bool,
 }
-
 
 /// A duration such as `30m`, `10s`, `1h 30m` or `PT90S` (jiff's friendly format, or ISO 8601).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -654,6 +652,14 @@ async fn site_rotate(args: SiteRotateArgs, out: &mut (dyn Write + Send)) -> Resu
     let store = Store::open(&args.db.db).await?;
     let rotated = store
         .rotate_credential(&args.site, credential, args.overlap, Timestamp::now())
+        .await?;
+    let action = match credential {
+        Credential::Secret => AuditAction::RotateSecret,
+        Credential::ApiKey => AuditAction::RotateApiKey,
+    };
+    let detail = serde_json::json!({ "overlap_seconds": args.overlap.as_secs() });
+    store
+        .record_audit(&args.site, &Actor::Cli, action, detail, Timestamp::now())
         .await?;
     let (field, what) = match credential {
         Credential::Secret => ("secret", "member-token secret"),

@@ -20,6 +20,7 @@ use engage_core::api::console::{
 };
 use engage_core::jiff::tz::TimeZone;
 
+use crate::audit::{Actor, AuditAction};
 use crate::auth::{OwnerSession, check_origin_if_sent, scheme_of, session_cookie_name};
 use crate::client_scheme::ClientScheme;
 use crate::error::ApiError;
@@ -56,12 +57,47 @@ pub async fn sign_in(
         _ => {
             state.sign_ins.record_failure(&request.email, address, now);
             tracing::info!(%address, "console sign-in failed");
+            // A wrong password for a real account is in the audit log of its sites; an
+            // unknown email has no sites to tell.
+            if let Some(credentials) = credentials {
+                let detail = serde_json::json!({ "address": address.to_string() });
+                audit_owner_event(
+                    &state,
+                    &credentials.owner,
+                    AuditAction::SignInFailed,
+                    detail,
+                )
+                .await?;
+            }
             return Err(ApiError::InvalidCredentials);
         }
     };
     state.sign_ins.forget_email(&request.email);
     tracing::info!(owner = owner.id, "console sign-in");
+    let detail = serde_json::json!({ "address": address.to_string() });
+    audit_owner_event(&state, &owner, AuditAction::SignIn, detail).await?;
     signed_in(&state, &owner, scheme, StatusCode::OK).await
+}
+
+/// Records an owner's own event (a sign-in, a sign-out) in the audit log of every site they
+/// run, since each site's log should show who had access to it and when.
+async fn audit_owner_event(
+    state: &AppState,
+    owner: &Owner,
+    action: AuditAction,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let actor = Actor::Owner {
+        id: owner.id,
+        email: owner.email.clone(),
+    };
+    for site in state.store.owner_sites(owner).await? {
+        state
+            .store
+            .record_audit(&site.id, &actor, action, detail.clone(), state.now())
+            .await?;
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/console/session`: the signed-in owner (and the cookie again, so that its
@@ -90,6 +126,8 @@ pub async fn sign_out(
         Ok(session) => {
             state.store.delete_session(&session.token_hash).await?;
             tracing::info!(owner = session.owner.id, "console sign-out");
+            let detail = serde_json::json!({});
+            audit_owner_event(&state, &session.owner, AuditAction::SignOut, detail).await?;
         }
         Err(ApiError::NotSignedIn) => {}
         Err(refused) => return Err(refused),

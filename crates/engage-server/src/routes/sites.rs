@@ -11,6 +11,7 @@ use engage_core::api::console::{
 };
 use engage_core::jiff::SignedDuration;
 
+use crate::audit::AuditAction;
 use crate::auth::SiteAdmin;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -50,6 +51,19 @@ pub async fn update_site(
     let view = state.store.update_site(&admin.site.id, &changes).await?;
     state.forget_origins(admin.site.id.as_str());
     tracing::info!(site = %admin.site.id, actor = ?admin.actor, "site settings changed");
+    let detail = serde_json::json!({
+        "name": changes.name, "tz": changes.tz, "origins": changes.origins,
+    });
+    state
+        .store
+        .record_audit(
+            &admin.site.id,
+            &admin.actor,
+            AuditAction::SiteUpdate,
+            detail,
+            state.now(),
+        )
+        .await?;
     Ok(Json(view))
 }
 
@@ -66,12 +80,26 @@ pub async fn rotate(
     };
     let rotated = state
         .store
-        .rotate_credential(&admin.site.id, credential_of(request.what), overlap, state.now())
+        .rotate_credential(
+            &admin.site.id,
+            credential_of(request.what),
+            overlap,
+            state.now(),
+        )
         .await?;
     tracing::info!(
         site = %admin.site.id, what = request.what.as_str(), actor = ?admin.actor,
         "site credential rotated"
     );
+    let action = match request.what {
+        SiteCredential::Secret => AuditAction::RotateSecret,
+        SiteCredential::ApiKey => AuditAction::RotateApiKey,
+    };
+    let detail = serde_json::json!({ "overlap_seconds": overlap.as_secs() });
+    state
+        .store
+        .record_audit(&admin.site.id, &admin.actor, action, detail, state.now())
+        .await?;
     let (secret, api_key) = match request.what {
         SiteCredential::Secret => (Some(rotated.value), None),
         SiteCredential::ApiKey => (None, Some(rotated.value)),

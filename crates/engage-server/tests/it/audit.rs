@@ -402,3 +402,80 @@ async fn bad_queries_and_callers_are_refused() {
     let no_site = owner(&server, Method::GET, "/api/v1/admin/sites/nope/audit", None).await;
     assert_eq!(no_site.code(), "site_not_found");
 }
+
+/// Issue 10: sign-ins, failed sign-ins, sign-outs, site changes and rotations are in the log of
+/// the sites the owner runs, with the owner as the actor.
+#[tokio::test]
+async fn console_sessions_settings_and_rotations_are_audited() {
+    use crate::console_session::{ADA, add_owner, in_session, sign_in, signed_in};
+
+    let server = TestServer::new().await;
+    add_owner(&server, ADA, false, &["forum"]).await;
+    let refused = sign_in(&server, ADA, "not the password at all").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // An unknown email has no site whose log it could enter.
+    let unknown = sign_in(&server, "nobody@example.com", "not the password at all").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let cookie = signed_in(&server, ADA).await;
+    let site = "/api/v1/admin/sites/forum";
+    let name = serde_json::json!({"name": "Forum <b>bold</b>"});
+    let changed = in_session(&server, &cookie, Method::PATCH, site, Some(&name)).await;
+    expect(&changed, StatusCode::OK);
+    let rotate = serde_json::json!({"what": "api_key", "overlap": "1h"});
+    let rotated = in_session(
+        &server,
+        &cookie,
+        Method::POST,
+        &format!("{site}/rotate"),
+        Some(&rotate),
+    )
+    .await;
+    expect(&rotated, StatusCode::OK);
+    let new_key = rotated.body["api_key"].as_str().unwrap().to_owned();
+    let signed_out = in_session(
+        &server,
+        &cookie,
+        Method::DELETE,
+        "/api/v1/console/session",
+        None,
+    )
+    .await;
+    assert_eq!(signed_out.status, StatusCode::NO_CONTENT);
+
+    let answer = server
+        .send(
+            axum::http::Request::get(format!("{AUDIT}?limit=200"))
+                .header(
+                    axum::http::header::AUTHORIZATION,
+                    format!("Bearer {new_key}"),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let mut entries = expect(&answer, StatusCode::OK)["entries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    entries.reverse();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "sign_in_failed",
+            "sign_in",
+            "site_update",
+            "rotate_api_key",
+            "sign_out"
+        ]
+    );
+    for entry in &entries {
+        assert_eq!(entry["actor"]["kind"], "owner", "{entry}");
+        assert_eq!(entry["actor"]["email"], ADA, "{entry}");
+    }
+    assert_eq!(entries[2]["detail"]["name"], "Forum <b>bold</b>");
+    assert_eq!(entries[3]["detail"]["overlap_seconds"], 3600);
+}
