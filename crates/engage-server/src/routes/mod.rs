@@ -28,6 +28,7 @@ pub mod assets;
 pub mod audit;
 pub mod checkin;
 pub mod console;
+pub mod console_app;
 pub mod demo;
 pub mod embed;
 pub mod events;
@@ -163,6 +164,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .route("/healthz", get(healthz))
         .route("/embed/{widget}", get(embed::embed_page))
+        .route("/console", get(console_app::console_page))
+        .route("/console/", get(console_app::console_page))
+        .route("/console/{*page}", get(console_app::console_page))
         .fallback_service(assets::service(&state.config))
         .layer(from_fn(log_internal_errors))
         .layer(CompressionLayer::new())

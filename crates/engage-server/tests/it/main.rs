@@ -7,6 +7,7 @@ mod backup;
 mod badges;
 mod checkin;
 mod cli;
+mod console_app;
 mod console_session;
 mod console_sites;
 mod cors;
