@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::PollId;
 use crate::ledger::Source;
 
+pub mod console;
+
 pub mod feedback;
 
 pub mod leaderboard;
