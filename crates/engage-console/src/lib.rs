@@ -17,6 +17,10 @@ mod style;
 mod ui;
 
 pub use app::{App, CONSOLE_CSS};
+
+// The unit tests (the diff, small parsers) run in the browser like the component tests.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 pub use i18n::{Lang, Theme};
 
 use wasm_bindgen::prelude::*;

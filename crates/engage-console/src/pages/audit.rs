@@ -21,7 +21,7 @@ pub fn AuditPage(site: String) -> impl IntoView {
     let table = move || {
         let lang = lang.get();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.at()}</th>

@@ -266,7 +266,7 @@ pub fn EmbedBuilder(site: String) -> impl IntoView {
                             <h3 class="snippet__title">{move || lang.get().snippet()}</h3>
                             <CopyButton text=snippet label=Lang::copy_snippet />
                         </div>
-                        <pre class="code"><code>{move || snippet.get()}</code></pre>
+                        <pre class="code" tabindex="0"><code>{move || snippet.get()}</code></pre>
                     </div>
                 </div>
                 <div class="embed__preview">
@@ -431,7 +431,7 @@ fn TokenRecipe(site: String) -> impl IntoView {
                 </div>
                 <CopyButton text=text label=Lang::copy_recipe />
             </div>
-            <pre class="code"><code>{move || text.get()}</code></pre>
+            <pre class="code" tabindex="0"><code>{move || text.get()}</code></pre>
         </div>
     }
 }

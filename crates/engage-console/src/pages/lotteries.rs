@@ -45,7 +45,7 @@ pub fn LotteriesPage(site: String) -> impl IntoView {
         }
         let site = site.get_value();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">"ID"</th>
@@ -363,7 +363,7 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="lottery-prizes">
                     <h2 class="panel__title" id="lottery-prizes">{lang.prizes()}</h2>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table">
                             <thead><tr>
                                 <th scope="col">{lang.prize_name()}</th>
@@ -432,7 +432,7 @@ fn SpinsLog(site: String, lottery: String) -> impl IntoView {
     let table = move |spins: Vec<SpinLogEntry>| {
         let lang = lang.get();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.member()}</th>

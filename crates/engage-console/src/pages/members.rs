@@ -34,7 +34,7 @@ pub fn MembersPage(site: String) -> impl IntoView {
         let lang = lang.get();
         let site = site.get_value();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.member()}</th>
@@ -100,7 +100,7 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
     let ledger_table = move |entries: Vec<LedgerRow>| {
         let lang = lang.get();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.at()}</th>

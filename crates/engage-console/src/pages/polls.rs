@@ -88,7 +88,7 @@ pub fn PollsPage(site: String) -> impl IntoView {
         }
         let site = list_site.get_value();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.question()}</th>

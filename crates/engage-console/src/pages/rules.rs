@@ -322,7 +322,7 @@ fn History(
             return empty_state(lang.history_empty()).into_any();
         }
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.version()}</th>

@@ -60,7 +60,7 @@ pub fn SitesPage() -> impl IntoView {
             return empty_state(text).into_any();
         }
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <thead>
                         <tr>
@@ -315,7 +315,7 @@ fn Rotation(site: String) -> impl IntoView {
             <h2 class="panel__title" id="site-secrets">{move || lang.get().secrets()}</h2>
             <p class="panel__intro">{move || lang.get().secrets_intro()}</p>
             <div class="form__row form__row--end">
-                <label class="field">
+                <label class="field field--narrow">
                     <span class="field__label">{move || lang.get().overlap()}</span>
                     <select class="select" on:change=move |e| overlap.set(event_target_value(&e))>
                         {move || overlaps().into_iter().map(|(value, label)| view! {
@@ -357,6 +357,9 @@ fn Rotation(site: String) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::origins_of;
 
     #[test]

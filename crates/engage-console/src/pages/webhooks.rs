@@ -30,7 +30,7 @@ pub fn WebhooksPage(site: String) -> impl IntoView {
                     return empty_state(lang.get().deliveries_empty()).into_any();
                 }
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table">
                             <thead><tr>
                                 <th scope="col">{move || lang.get().event_type()}</th>
