@@ -137,7 +137,7 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
                 <section class="panel" aria-label=lang.details()>
                     <dl class="stats">
                         <div class="stats__item"><dt>{lang.points()}</dt><dd>{m.points}</dd></div>
-                        <div class="stats__item"><dt>{lang.level()}</dt><dd>{m.level} <span class="stats__unit">{m.title.clone()}</span></dd></div>
+                        <div class="stats__item"><dt>{lang.level()}</dt><dd>{m.level} " " <span class="stats__unit">{m.title.clone()}</span></dd></div>
                         <div class="stats__item"><dt>{lang.streak()}</dt><dd>{lang.days(m.streak)}</dd></div>
                         <div class="stats__item"><dt>{lang.longest_streak()}</dt><dd>{lang.days(m.longest_streak)}</dd></div>
                         <div class="stats__item"><dt>{lang.last_seen()}</dt><dd>{m.last_seen.map(|at| time_view(lang, at))}</dd></div>
