@@ -8,11 +8,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use engage_core::api::console::{
-    AuditPage, BulkFeedbackStatus, BulkUpdated, CreateSite, DeliveryLog, InstallRules,
-    LedgerPage, MemberDetail, MemberList, OwnerLotteryView, PointsAdjusted, PointsAdjustment,
-    RotateRequest, Rotated, RulesDocument, RulesInstalled, RulesVersionInfo, SessionView,
-    SetWebhook, SetupOwner, SignIn, SiteCreated, SiteView, SpinLog, UpdateOwner, UpdateSite,
-    WebhookView,
+    AuditPage, BulkFeedbackStatus, BulkUpdated, CreateSite, DeliveryLog, InstallRules, LedgerPage,
+    MemberDetail, MemberList, OwnerLotteryView, PointsAdjusted, PointsAdjustment, RotateRequest,
+    Rotated, RulesDocument, RulesInstalled, RulesVersionInfo, SessionView, SetWebhook, SetupOwner,
+    SignIn, SiteCreated, SiteView, SpinLog, UpdateOwner, UpdateSite, WebhookView,
 };
 use engage_core::api::feedback::{
     FeedbackItem, FeedbackList, FeedbackReply, FeedbackStats, FeedbackStatus, SendReply,
@@ -307,7 +306,12 @@ pub async fn create_poll(site: &str, body: &CreatePoll) -> Result<PollView, ApiE
 }
 
 pub async fn update_poll(site: &str, poll: &str, body: &UpdatePoll) -> Result<PollView, ApiError> {
-    write("PATCH", &admin(site, &format!("/polls/{}", segment(poll))), body).await
+    write(
+        "PATCH",
+        &admin(site, &format!("/polls/{}", segment(poll))),
+        body,
+    )
+    .await
 }
 
 // --- Lotteries -----------------------------------------------------------------------------
@@ -365,13 +369,15 @@ pub async fn set_feedback_status(
 
 pub async fn reply(site: &str, id: i64, text: String) -> Result<FeedbackReply, ApiError> {
     let body = SendReply { text };
-    write("POST", &admin(site, &format!("/feedback/{id}/replies")), &body).await
+    write(
+        "POST",
+        &admin(site, &format!("/feedback/{id}/replies")),
+        &body,
+    )
+    .await
 }
 
-pub async fn bulk_feedback(
-    site: &str,
-    body: &BulkFeedbackStatus,
-) -> Result<BulkUpdated, ApiError> {
+pub async fn bulk_feedback(site: &str, body: &BulkFeedbackStatus) -> Result<BulkUpdated, ApiError> {
     write("POST", &admin(site, "/feedback/bulk"), body).await
 }
 
@@ -389,7 +395,11 @@ pub async fn member(site: &str, member: &str) -> Result<MemberDetail, ApiError> 
     get(&admin(site, &format!("/members/{}", segment(member)))).await
 }
 
-pub async fn ledger(site: &str, member: &str, before: Option<&str>) -> Result<LedgerPage, ApiError> {
+pub async fn ledger(
+    site: &str,
+    member: &str,
+    before: Option<&str>,
+) -> Result<LedgerPage, ApiError> {
     let rest = format!(
         "/members/{}/ledger{}",
         segment(member),

@@ -434,4 +434,3 @@ fn SignOutButton() -> impl IntoView {
         </button>
     }
 }
-

@@ -87,7 +87,9 @@ fn middle<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<(Change, &'a str)> {
     let (rows, cols) = (old.len(), new.len());
     if rows.saturating_mul(cols) > MAX_TABLE_CELLS {
         let removed = old.iter().map(|l| (Change::Removed, *l));
-        return removed.chain(new.iter().map(|l| (Change::Added, *l))).collect();
+        return removed
+            .chain(new.iter().map(|l| (Change::Added, *l)))
+            .collect();
     }
     let width = cols + 1;
     let mut table = vec![0_u32; (rows + 1) * width];

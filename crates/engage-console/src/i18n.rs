@@ -508,7 +508,9 @@ impl Lang {
 
     pub fn rules_installed(self, version: u32) -> String {
         match self {
-            Lang::En => format!("Installed as version {version}. New points follow it; the past is unchanged."),
+            Lang::En => format!(
+                "Installed as version {version}. New points follow it; the past is unchanged."
+            ),
             Lang::ZhCn => format!("已安装为第 {version} 版。新的积分按新规则计算，历史不变。"),
         }
     }
@@ -628,7 +630,10 @@ impl Lang {
         }
     }
 
-    pub fn feedback_status(self, status: engage_core::api::feedback::FeedbackStatus) -> &'static str {
+    pub fn feedback_status(
+        self,
+        status: engage_core::api::feedback::FeedbackStatus,
+    ) -> &'static str {
         use engage_core::api::feedback::FeedbackStatus;
         match status {
             FeedbackStatus::New => self.status_new(),

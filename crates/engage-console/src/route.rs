@@ -21,11 +21,16 @@ pub enum Route {
     Home,
     SignIn,
     /// `/console/setup?token=…`.
-    Setup { token: String },
+    Setup {
+        token: String,
+    },
     /// `/console/sites`.
     Sites,
     /// `/console/sites/{site}/…`.
-    Site { site: String, page: SitePage },
+    Site {
+        site: String,
+        page: SitePage,
+    },
     NotFound,
 }
 
@@ -309,3 +314,5 @@ pub fn Link(
     }
 }
 
+#[cfg(test)]
+mod tests;

@@ -94,7 +94,10 @@ where
     T: Clone + 'static,
 {
     /// Loads with `fetch` whenever `key` changes.
-    pub fn new<Fut>(key: impl Fn() -> K + Send + Sync + 'static, fetch: impl Fn(K) -> Fut + 'static) -> Self
+    pub fn new<Fut>(
+        key: impl Fn() -> K + Send + Sync + 'static,
+        fetch: impl Fn(K) -> Fut + 'static,
+    ) -> Self
     where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
@@ -153,7 +156,10 @@ where
 }
 
 /// Renders a [`Remote`]: a loading line, an error with Retry, or `ready` with the data.
-pub fn loaded<K, T, V>(remote: Remote<K, T>, ready: impl Fn(T) -> V + Send + Sync + 'static) -> impl IntoView
+pub fn loaded<K, T, V>(
+    remote: Remote<K, T>,
+    ready: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
 where
     K: Clone + PartialEq + Send + Sync + 'static,
     T: Clone + 'static,
@@ -162,7 +168,12 @@ where
     let lang = use_lang();
     move || match remote.get() {
         None => loading_state(lang.get()).into_any(),
-        Some(Err(error)) => error_state(lang.get(), &error, Some(Callback::new(move |()| remote.retry()))).into_any(),
+        Some(Err(error)) => error_state(
+            lang.get(),
+            &error,
+            Some(Callback::new(move |()| remote.retry())),
+        )
+        .into_any(),
         Some(Ok(value)) => ready(value).into_any(),
     }
 }
@@ -429,6 +440,7 @@ pub fn store(key: &str, value: &str) {
 }
 
 type PageFuture<T> = Pin<Box<dyn Future<Output = Result<(Vec<T>, Option<String>), ApiError>>>>;
+type PageFetch<T> = Rc<dyn Fn(Option<String>) -> PageFuture<T>>;
 
 /// A list read a page at a time (feedback, members, a ledger, spins, the audit log): the rows so
 /// far, the cursor of the next page, and how the first page went.
@@ -439,7 +451,7 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub state: RwSignal<Option<Result<(), ApiError>>>,
     /// Each load is numbered, so an older answer (a previous search) never lands over a newer.
     generation: StoredValue<u32>,
-    fetch: StoredValue<Rc<dyn Fn(Option<String>) -> PageFuture<T>>, LocalStorage>,
+    fetch: StoredValue<PageFetch<T>, LocalStorage>,
 }
 
 impl<T: Send + Sync> Clone for Paged<T> {
@@ -457,8 +469,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
     where
         Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>> + 'static,
     {
-        let fetch: Rc<dyn Fn(Option<String>) -> PageFuture<T>> =
-            Rc::new(move |cursor| Box::pin(fetch(cursor)));
+        let fetch: PageFetch<T> = Rc::new(move |cursor| Box::pin(fetch(cursor)));
         let paged = Paged {
             items: RwSignal::new(Vec::new()),
             next: RwSignal::new(None),

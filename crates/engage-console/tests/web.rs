@@ -185,14 +185,33 @@ async fn sign_in_posts_email_and_password_and_opens_the_shell() {
     fill(&root, "Email", " owner@example.com ");
     fill(&root, "Password", "wrong");
     click_button(&root, "Sign in");
-    wait_for("the refusal", || text(&root).contains("The email or password is wrong.")).await;
+    wait_for("the refusal", || {
+        text(&root).contains("The email or password is wrong.")
+    })
+    .await;
 
     fill(&root, "Password", "right password");
     click_button(&root, "Sign in");
-    wait_for("the shell", || root.query_selector("nav .nav__link").unwrap().is_some()).await;
+    wait_for("the shell", || {
+        root.query_selector("nav .nav__link").unwrap().is_some()
+    })
+    .await;
     let nav = root.query_selector("nav").unwrap().unwrap();
-    for section in ["Sites", "Rules", "Polls", "Lotteries", "Feedback", "Members", "Webhooks", "Audit", "Analytics"] {
-        assert!(text(&nav).contains(section), "the navigation lacks {section}");
+    for section in [
+        "Sites",
+        "Rules",
+        "Polls",
+        "Lotteries",
+        "Feedback",
+        "Members",
+        "Webhooks",
+        "Audit",
+        "Analytics",
+    ] {
+        assert!(
+            text(&nav).contains(section),
+            "the navigation lacks {section}"
+        );
     }
     // The page asked for before signing in is the one shown after.
     wait_for("the site page", || text(&root).contains("Embed a widget")).await;
@@ -215,40 +234,86 @@ async fn the_sign_in_form_speaks_chinese() {
     wait_for("the sign-in form", || has_button(&root, "登录")).await;
     assert!(has_field(&root, "邮箱"));
     assert!(has_field(&root, "密码"));
-    let html = web_sys::window().unwrap().document().unwrap().document_element().unwrap();
+    let html = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap();
     assert_eq!(html.get_attribute("lang").as_deref(), Some("zh-CN"));
 }
 
 #[wasm_bindgen_test]
 async fn the_rules_editor_shows_an_error_at_its_line_as_the_owner_types() {
     let (root, _app) = mount_console("/console/sites/demo/rules", "en", true);
-    wait_for("the editor", || root.query_selector("#rules-text").unwrap().is_some()).await;
-    wait_for("the default rules checked", || text(&root).contains("Valid: ready to install.")).await;
+    wait_for("the editor", || {
+        root.query_selector("#rules-text").unwrap().is_some()
+    })
+    .await;
+    wait_for("the default rules checked", || {
+        text(&root).contains("Valid: ready to install.")
+    })
+    .await;
 
     let document = "[checkin]\npoints = 10\nmilestones = [{ day = 0, bonus = 50 }]\n";
     fill(&root, "Rules document", document);
-    wait_for("the error", || root.query_selector(".rules-status--error").unwrap().is_some()).await;
-    let status = text(&root.query_selector(".rules-status--error").unwrap().unwrap());
+    wait_for("the error", || {
+        root.query_selector(".rules-status--error")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let status = text(
+        &root
+            .query_selector(".rules-status--error")
+            .unwrap()
+            .unwrap(),
+    );
     assert!(status.contains("Line 3"), "{status}");
     assert!(status.contains("checkin.milestones[0].day"), "{status}");
     assert!(status.contains("0 is out of range (1..=3650)"), "{status}");
-    let marked = root.query_selector(".editor__number--error").unwrap().unwrap();
+    let marked = root
+        .query_selector(".editor__number--error")
+        .unwrap()
+        .unwrap();
     assert_eq!(text(&marked), "3");
-    assert_eq!(root.query_selector_all(".editor__number--error").unwrap().length(), 1);
+    assert_eq!(
+        root.query_selector_all(".editor__number--error")
+            .unwrap()
+            .length(),
+        1
+    );
     assert!(root.query_selector(".editor__mark").unwrap().is_some());
     let textarea = root.query_selector("#rules-text").unwrap().unwrap();
-    assert_eq!(textarea.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        textarea.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     assert!(has_button(&root, "Install"));
     let install = root
         .query_selector(".form__actions .button--primary")
         .unwrap()
         .unwrap();
-    assert!(install.has_attribute("disabled"), "an invalid document cannot be installed");
+    assert!(
+        install.has_attribute("disabled"),
+        "an invalid document cannot be installed"
+    );
 
     // Fixed, the mark goes and the preview follows the new document.
-    fill(&root, "Rules document", &document.replace("day = 0", "day = 5"));
-    wait_for("the fix", || text(&root).contains("Valid: ready to install.")).await;
-    assert!(root.query_selector(".editor__number--error").unwrap().is_none());
+    fill(
+        &root,
+        "Rules document",
+        &document.replace("day = 0", "day = 5"),
+    );
+    wait_for("the fix", || {
+        text(&root).contains("Valid: ready to install.")
+    })
+    .await;
+    assert!(
+        root.query_selector(".editor__number--error")
+            .unwrap()
+            .is_none()
+    );
     assert!(text(&root).contains("Day 5: +50"));
 }
 
@@ -269,7 +334,10 @@ async fn the_poll_form_sends_the_poll_as_json() {
     fill(&root, "Results visible", "after_vote");
     fill(&root, "Points per first vote", "5");
     click_button(&root, "Create poll");
-    wait_for("the new poll in the list", || text(&root).contains("Which colour?") && !has_button(&root, "Create poll")).await;
+    wait_for("the new poll in the list", || {
+        text(&root).contains("Which colour?") && !has_button(&root, "Create poll")
+    })
+    .await;
 
     assert_eq!(
         bodies("POST", "/api/v1/admin/sites/demo/polls"),
@@ -296,9 +364,15 @@ async fn the_poll_form_sends_the_poll_as_json() {
 #[wasm_bindgen_test]
 async fn hostile_text_from_members_and_visitors_renders_as_text() {
     let (root, _app) = mount_console("/console/sites/demo/feedback", "en", true);
-    wait_for("the feedback", || root.query_selector(".feedback__text").unwrap().is_some()).await;
+    wait_for("the feedback", || {
+        root.query_selector(".feedback__text").unwrap().is_some()
+    })
+    .await;
     let hostile = "<img src=x onerror=alert(1)>";
-    assert_eq!(text(&root.query_selector(".feedback__text").unwrap().unwrap()), hostile);
+    assert_eq!(
+        text(&root.query_selector(".feedback__text").unwrap().unwrap()),
+        hostile
+    );
     assert!(text(&root).contains("<b>Bob</b> (u-1)"));
     assert!(text(&root).contains("javascript:alert(1)"));
     assert_eq!(root.query_selector_all("img").unwrap().length(), 0);
@@ -310,24 +384,42 @@ async fn hostile_text_from_members_and_visitors_renders_as_text() {
 #[wasm_bindgen_test]
 async fn a_points_adjustment_needs_a_reason_and_sends_amount_and_reason() {
     let (root, _app) = mount_console("/console/sites/demo/members/u-1", "en", true);
-    wait_for("the member", || has_button(&root, "Adjust") && text(&root).contains("<b>Bob</b>")).await;
+    wait_for("the member", || {
+        has_button(&root, "Adjust") && text(&root).contains("<b>Bob</b>")
+    })
+    .await;
     assert_eq!(root.query_selector_all("img, b").unwrap().length(), 0);
     fill(&root, "Amount (negative takes points away)", "50");
     click_button(&root, "Adjust");
-    wait_for("the missing reason", || text(&root).contains("Say why (1 to 200 characters).")).await;
-    assert_eq!(requests_to("POST", "/api/v1/admin/sites/demo/members/u-1/adjustments"), "[]");
+    wait_for("the missing reason", || {
+        text(&root).contains("Say why (1 to 200 characters).")
+    })
+    .await;
+    assert_eq!(
+        requests_to("POST", "/api/v1/admin/sites/demo/members/u-1/adjustments"),
+        "[]"
+    );
 
     fill(&root, "Reason", "Helped at the meetup");
     click_button(&root, "Adjust");
-    wait_for("the new balance", || text(&root).contains("+50 points recorded; the balance is now 70.")).await;
+    wait_for("the new balance", || {
+        text(&root).contains("+50 points recorded; the balance is now 70.")
+    })
+    .await;
     assert_eq!(
         bodies("POST", "/api/v1/admin/sites/demo/members/u-1/adjustments"),
         vec![serde_json::json!({"amount": 50, "reason": "Helped at the meetup"})]
     );
-    assert!(text(&root).contains("Adjustment"), "the entry is in the ledger");
+    assert!(
+        text(&root).contains("Adjustment"),
+        "the entry is in the ledger"
+    );
 
     fill(&root, "Amount (negative takes points away)", "-500");
     fill(&root, "Reason", "Too much");
     click_button(&root, "Adjust");
-    wait_for("the refusal", || text(&root).contains("That would take the balance below zero.")).await;
+    wait_for("the refusal", || {
+        text(&root).contains("That would take the balance below zero.")
+    })
+    .await;
 }

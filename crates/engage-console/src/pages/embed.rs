@@ -144,13 +144,15 @@ pub fn EmbedBuilder(site: String) -> impl IntoView {
     let widget = Memo::new(move |_| choice.with(|c| c.widget.clone()));
 
     let polls_key = site.clone();
-    let polls = crate::ui::Remote::new(move || polls_key.clone(), |site: String| async move {
-        crate::api::polls(&site).await
-    });
+    let polls = crate::ui::Remote::new(
+        move || polls_key.clone(),
+        |site: String| async move { crate::api::polls(&site).await },
+    );
     let lotteries_key = site.clone();
-    let lotteries = crate::ui::Remote::new(move || lotteries_key.clone(), |site: String| async move {
-        crate::api::lotteries(&site).await
-    });
+    let lotteries = crate::ui::Remote::new(
+        move || lotteries_key.clone(),
+        |site: String| async move { crate::api::lotteries(&site).await },
+    );
 
     let extra = move || {
         let lang = lang.get();

@@ -13,7 +13,9 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::i18n::Lang;
-use crate::ui::{Paged, Remote, Writer, loaded, outcome_line, page_header, paged_view, time_view, use_lang};
+use crate::ui::{
+    Paged, Remote, Writer, loaded, outcome_line, page_header, paged_view, time_view, use_lang,
+};
 
 /// The inbox filters as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,7 +46,10 @@ impl Filters {
 pub fn FeedbackPage(site: String) -> impl IntoView {
     let lang = use_lang();
     let stats_key = site.clone();
-    let stats = Remote::new(move || stats_key.clone(), |site: String| async move { api::feedback_stats(&site).await });
+    let stats = Remote::new(
+        move || stats_key.clone(),
+        |site: String| async move { api::feedback_stats(&site).await },
+    );
     let draft = RwSignal::new(Filters::default());
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let site = StoredValue::new(site);
@@ -76,11 +81,14 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
             status: bulk_status.get_untracked(),
         };
         let site = site.get_value();
-        bulk.run(async move { api::bulk_feedback(&site, &body).await }, move |answer| {
-            inbox.reload();
-            stats.refresh();
-            lang.get_untracked().bulk_updated(answer.updated)
-        });
+        bulk.run(
+            async move { api::bulk_feedback(&site, &body).await },
+            move |answer| {
+                inbox.reload();
+                stats.refresh();
+                lang.get_untracked().bulk_updated(answer.updated)
+            },
+        );
     };
 
     let set_filter = move |change: fn(&mut Filters, String)| {
@@ -98,10 +106,12 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
         inbox.reload();
     };
 
-    let list = move || view! {
-        <For each=move || items.get() key=|item| (item.id, item.updated_at, item.replies.len()) let:item>
-            <FeedbackCard site=site.get_value() item=item selected=selected on_changed=Callback::new(replace) />
-        </For>
+    let list = move || {
+        view! {
+            <For each=move || items.get() key=|item| (item.id, item.updated_at, item.replies.len()) let:item>
+                <FeedbackCard site=site.get_value() item=item selected=selected on_changed=Callback::new(replace) />
+            </For>
+        }
     };
     view! {
         {move || page_header(lang.get().feedback_title(), None)}
@@ -194,7 +204,9 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
 
 fn summary(lang: Lang, stats: &FeedbackStats) -> AnyView {
     let t = &stats.totals;
-    let average = t.rating_average.map_or_else(|| "—".to_owned(), |a| format!("{a:.2}"));
+    let average = t
+        .rating_average
+        .map_or_else(|| "—".to_owned(), |a| format!("{a:.2}"));
     let nps = t.nps.map_or_else(|| "—".to_owned(), |n| format!("{n:.1}"));
     view! {
         <dl class="stats">
@@ -224,10 +236,13 @@ fn FeedbackCard(
     let status_writer = Writer::new();
     let set_status = move |status: FeedbackStatus| {
         let site = site.get_value();
-        status_writer.run(async move { api::set_feedback_status(&site, id, status).await }, move |item| {
-            on_changed.run(item);
-            String::new()
-        });
+        status_writer.run(
+            async move { api::set_feedback_status(&site, id, status).await },
+            move |item| {
+                on_changed.run(item);
+                String::new()
+            },
+        );
     };
     let reply_text = RwSignal::new(String::new());
     let reply_writer = Writer::new();
@@ -239,18 +254,25 @@ fn FeedbackCard(
             return;
         }
         let site = site.get_value();
-        reply_writer.run(async move { api::reply(&site, id, text).await }, move |reply| {
-            let mut item = stored_item.get_value();
-            item.replies.push(reply);
-            reply_text.set(String::new());
-            on_changed.run(item);
-            String::new()
-        });
+        reply_writer.run(
+            async move { api::reply(&site, id, text).await },
+            move |reply| {
+                let mut item = stored_item.get_value();
+                item.replies.push(reply);
+                reply_text.set(String::new());
+                on_changed.run(item);
+                String::new()
+            },
+        );
     };
     let sender = match (&item.name, &item.member, &item.visitor) {
         (Some(name), Some(member), _) => format!("{name} ({member})"),
         (None, Some(member), _) => member.clone(),
-        (_, None, Some(visitor)) => format!("{} {}", lang.get_untracked().visitor(), visitor.chars().take(8).collect::<String>()),
+        (_, None, Some(visitor)) => format!(
+            "{} {}",
+            lang.get_untracked().visitor(),
+            visitor.chars().take(8).collect::<String>()
+        ),
         _ => lang.get_untracked().visitor().to_owned(),
     };
     let title_id = format!("feedback-{id}");

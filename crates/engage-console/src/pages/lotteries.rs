@@ -3,7 +3,9 @@
 //! the drawn winners, the seed hash and, once closed, the proof and the spins log.
 
 use engage_core::api::console::{OwnerLotteryView, SpinLogEntry};
-use engage_core::api::lottery::{CreateLottery, LotteryMode, LotteryStatus, LotteryView, PrizeDefinition};
+use engage_core::api::lottery::{
+    CreateLottery, LotteryMode, LotteryStatus, LotteryView, PrizeDefinition,
+};
 use leptos::prelude::*;
 
 use crate::api;
@@ -35,7 +37,10 @@ fn mode_label(lang: Lang, mode: LotteryMode) -> &'static str {
 pub fn LotteriesPage(site: String) -> impl IntoView {
     let lang = use_lang();
     let key = site.clone();
-    let lotteries = Remote::new(move || key.clone(), |site: String| async move { api::lotteries(&site).await });
+    let lotteries = Remote::new(
+        move || key.clone(),
+        |site: String| async move { api::lotteries(&site).await },
+    );
     let creating = RwSignal::new(false);
     let site = StoredValue::new(site);
     let list = move |lotteries: Vec<OwnerLotteryView>| {
@@ -144,7 +149,11 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
             parse_local_datetime(&opens_at.get_untracked()),
             parse_local_datetime(&closes_at.get_untracked()),
         ) else {
-            return writer.invalid(&format!("{} / {}", lang.get_untracked().opens_at(), lang.get_untracked().closes_at()));
+            return writer.invalid(&format!(
+                "{} / {}",
+                lang.get_untracked().opens_at(),
+                lang.get_untracked().closes_at()
+            ));
         };
         let prizes: Vec<PrizeDefinition> = prizes
             .fields()
@@ -182,17 +191,28 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
             winners: number(winners),
         };
         let site = site.get_value();
-        writer.run(async move { api::create_lottery(&site, &body).await }, move |lottery| {
-            on_created.run(lottery);
-            String::new()
-        });
+        writer.run(
+            async move { api::create_lottery(&site, &body).await },
+            move |lottery| {
+                on_created.run(lottery);
+                String::new()
+            },
+        );
     };
 
     let prize_row = move |row: Row<PrizeFields>| {
         let key = row.key;
-        let PrizeFields { id, name, weight, stock, image } = row.fields;
+        let PrizeFields {
+            id,
+            name,
+            weight,
+            stock,
+            image,
+        } = row.fields;
         let n = move || prizes.number(key);
-        let text = move |signal: RwSignal<String>| move |e: web_sys::Event| signal.set(event_target_value(&e));
+        let text = move |signal: RwSignal<String>| {
+            move |e: web_sys::Event| signal.set(event_target_value(&e))
+        };
         view! {
             <fieldset class="row-fields">
                 <legend class="sr-only">{move || lang.get().prize_n(n())}</legend>
@@ -224,7 +244,8 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
             </fieldset>
         }
     };
-    let text = |signal: RwSignal<String>| move |e: web_sys::Event| signal.set(event_target_value(&e));
+    let text =
+        |signal: RwSignal<String>| move |e: web_sys::Event| signal.set(event_target_value(&e));
 
     view! {
         <form class="form" on:submit=submit>
@@ -299,21 +320,28 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
 pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
     let lang = use_lang();
     let key = (site.clone(), lottery.clone());
-    let remote = Remote::new(move || key.clone(), |(site, lottery): (String, String)| async move {
-        api::lottery(&site, &lottery).await
-    });
+    let remote = Remote::new(
+        move || key.clone(),
+        |(site, lottery): (String, String)| async move { api::lottery(&site, &lottery).await },
+    );
     let writer = Writer::new();
     let site_value = StoredValue::new(site.clone());
     let lottery_value = StoredValue::new(lottery.clone());
     let act = move |action: &'static str| {
         let (site, lottery) = (site_value.get_value(), lottery_value.get_value());
-        writer.run(async move { api::lottery_action(&site, &lottery, action).await }, move |view| {
-            remote.update(|owner| owner.lottery = view);
-            remote.refresh();
-            String::new()
-        });
+        writer.run(
+            async move { api::lottery_action(&site, &lottery, action).await },
+            move |view| {
+                remote.update(|owner| owner.lottery = view);
+                remote.refresh();
+                String::new()
+            },
+        );
     };
-    let back = Route::Site { site: site.clone(), page: SitePage::Lotteries };
+    let back = Route::Site {
+        site: site.clone(),
+        page: SitePage::Lotteries,
+    };
     let spins_site = site.clone();
     view! {
         {loaded(remote, move |owner: OwnerLotteryView| {

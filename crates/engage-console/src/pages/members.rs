@@ -5,9 +5,12 @@ use engage_core::api::console::{LedgerRow, MemberDetail, MemberRow, PointsAdjust
 use leptos::prelude::*;
 
 use crate::api;
-use crate::route::{Link, Route, SitePage};
 use crate::i18n::Lang;
-use crate::ui::{Paged, Remote, Writer, empty_state, loaded, outcome_line, page_header, paged_view, time_view, use_lang};
+use crate::route::{Link, Route, SitePage};
+use crate::ui::{
+    Paged, Remote, Writer, empty_state, loaded, outcome_line, page_header, paged_view, time_view,
+    use_lang,
+};
 
 /// The longest reason the server accepts.
 const MAX_REASON_CHARS: usize = 200;
@@ -81,9 +84,10 @@ pub fn MembersPage(site: String) -> impl IntoView {
 pub fn MemberPage(site: String, member: String) -> impl IntoView {
     let lang = use_lang();
     let key = (site.clone(), member.clone());
-    let detail = Remote::new(move || key.clone(), |(site, member): (String, String)| async move {
-        api::member(&site, &member).await
-    });
+    let detail = Remote::new(
+        move || key.clone(),
+        |(site, member): (String, String)| async move { api::member(&site, &member).await },
+    );
     let target = StoredValue::new((site.clone(), member.clone()));
     let ledger = Paged::new(move |before: Option<String>| {
         let (site, member) = target.get_value();
@@ -96,7 +100,10 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
         detail.update(|d| d.points = points);
         ledger.items.update(|list| list.insert(0, entry));
     });
-    let back = Route::Site { site: site.clone(), page: SitePage::Members };
+    let back = Route::Site {
+        site: site.clone(),
+        page: SitePage::Members,
+    };
     let ledger_table = move |entries: Vec<LedgerRow>| {
         let lang = lang.get();
         view! {
@@ -172,7 +179,11 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
 
 /// The points adjustment form: a non-zero whole number and a reason.
 #[component]
-fn Adjustment(site: String, member: String, on_adjusted: Callback<(i64, LedgerRow)>) -> impl IntoView {
+fn Adjustment(
+    site: String,
+    member: String,
+    on_adjusted: Callback<(i64, LedgerRow)>,
+) -> impl IntoView {
     let lang = use_lang();
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -181,22 +192,34 @@ fn Adjustment(site: String, member: String, on_adjusted: Callback<(i64, LedgerRo
     let submit = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
         let lang = lang.get_untracked();
-        let Some(amount_value) = amount.get_untracked().trim().parse::<i64>().ok().filter(|n| *n != 0) else {
+        let Some(amount_value) = amount
+            .get_untracked()
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n != 0)
+        else {
             return writer.invalid(lang.amount_not_zero());
         };
         let reason_value = reason.get_untracked().trim().to_owned();
         if reason_value.is_empty() || reason_value.chars().count() > MAX_REASON_CHARS {
             return writer.invalid(lang.reason_required());
         }
-        let body = PointsAdjustment { amount: amount_value, reason: reason_value };
+        let body = PointsAdjustment {
+            amount: amount_value,
+            reason: reason_value,
+        };
         let (site, member) = target.get_value();
-        writer.run(async move { api::adjust_points(&site, &member, &body).await }, move |answer| {
-            amount.set(String::new());
-            reason.set(String::new());
-            let message = lang.points_adjusted(answer.entry.amount, answer.points);
-            on_adjusted.run((answer.points, answer.entry));
-            message
-        });
+        writer.run(
+            async move { api::adjust_points(&site, &member, &body).await },
+            move |answer| {
+                amount.set(String::new());
+                reason.set(String::new());
+                let message = lang.points_adjusted(answer.entry.amount, answer.points);
+                on_adjusted.run((answer.points, answer.entry));
+                message
+            },
+        );
     };
     view! {
         <section class="panel" aria-labelledby="member-adjust">

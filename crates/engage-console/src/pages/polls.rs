@@ -46,7 +46,10 @@ impl<T: Clone + Send + Sync + 'static> Rows<T> {
         let rows: Vec<Row<T>> = values
             .into_iter()
             .enumerate()
-            .map(|(i, fields)| Row { key: i as u32, fields })
+            .map(|(i, fields)| Row {
+                key: i as u32,
+                fields,
+            })
             .collect();
         Rows {
             next: RwSignal::new(rows.len() as u32),
@@ -66,11 +69,13 @@ impl<T: Clone + Send + Sync + 'static> Rows<T> {
 
     /// The 1-based place of the row `key` (tracked), for its label.
     pub fn number(&self, key: u32) -> usize {
-        self.rows.with(|rows| rows.iter().position(|r| r.key == key).unwrap_or(0) + 1)
+        self.rows
+            .with(|rows| rows.iter().position(|r| r.key == key).unwrap_or(0) + 1)
     }
 
     pub fn fields(&self) -> Vec<T> {
-        self.rows.with_untracked(|rows| rows.iter().map(|r| r.fields.clone()).collect())
+        self.rows
+            .with_untracked(|rows| rows.iter().map(|r| r.fields.clone()).collect())
     }
 }
 
@@ -78,7 +83,10 @@ impl<T: Clone + Send + Sync + 'static> Rows<T> {
 pub fn PollsPage(site: String) -> impl IntoView {
     let lang = use_lang();
     let key = site.clone();
-    let polls = Remote::new(move || key.clone(), |site: String| async move { api::polls(&site).await });
+    let polls = Remote::new(
+        move || key.clone(),
+        |site: String| async move { api::polls(&site).await },
+    );
     let creating = RwSignal::new(false);
     let list_site = StoredValue::new(site.clone());
     let list = move |polls: Vec<PollView>| {
@@ -177,7 +185,12 @@ pub fn PollForm(
     let editing = existing.is_some();
     let poll_id = existing.as_ref().map(|p| p.id.to_string());
     let id = RwSignal::new(poll_id.clone().unwrap_or_default());
-    let question = RwSignal::new(existing.as_ref().map(|p| p.question.clone()).unwrap_or_default());
+    let question = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.question.clone())
+            .unwrap_or_default(),
+    );
     let options = Rows::new(match &existing {
         Some(poll) => poll
             .options
@@ -187,13 +200,36 @@ pub fn PollForm(
         None => vec![OptionFields::new("", ""), OptionFields::new("", "")],
     });
     let multiple = RwSignal::new(existing.as_ref().is_some_and(|p| p.multiple));
-    let max_choices = RwSignal::new(existing.as_ref().filter(|p| p.multiple).map(|p| p.max_choices.to_string()).unwrap_or_default());
-    let closes_at = RwSignal::new(existing.as_ref().and_then(|p| p.closes_at).map(local_datetime_value).unwrap_or_default());
+    let max_choices = RwSignal::new(
+        existing
+            .as_ref()
+            .filter(|p| p.multiple)
+            .map(|p| p.max_choices.to_string())
+            .unwrap_or_default(),
+    );
+    let closes_at = RwSignal::new(
+        existing
+            .as_ref()
+            .and_then(|p| p.closes_at)
+            .map(local_datetime_value)
+            .unwrap_or_default(),
+    );
     let results = RwSignal::new(existing.as_ref().map(|p| p.results).unwrap_or_default());
     let anonymous = RwSignal::new(existing.as_ref().is_some_and(|p| p.anonymous));
     let allow_change = RwSignal::new(existing.as_ref().is_some_and(|p| p.allow_change));
-    let points = RwSignal::new(existing.as_ref().map(|p| p.points_per_vote.to_string()).unwrap_or_else(|| "0".to_owned()));
-    let ip_limit = RwSignal::new(existing.as_ref().and_then(|p| p.ip_limit).map(|n| n.to_string()).unwrap_or_default());
+    let points = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.points_per_vote.to_string())
+            .unwrap_or_else(|| "0".to_owned()),
+    );
+    let ip_limit = RwSignal::new(
+        existing
+            .as_ref()
+            .and_then(|p| p.ip_limit)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    );
     let writer = Writer::new();
     let site = StoredValue::new(site);
     let poll_id = StoredValue::new(poll_id);
@@ -214,11 +250,16 @@ pub fn PollForm(
                     },
                     id => id.to_owned(),
                 };
-                PollOption { id, label: label.trim().to_owned() }
+                PollOption {
+                    id,
+                    label: label.trim().to_owned(),
+                }
             })
             .collect();
         let multiple = multiple.get_untracked();
-        let max_choices = multiple.then(|| max_choices.get_untracked().trim().parse().ok()).flatten();
+        let max_choices = multiple
+            .then(|| max_choices.get_untracked().trim().parse().ok())
+            .flatten();
         let closes_at = parse_local_datetime(&closes_at.get_untracked());
         let points = points.get_untracked().trim().parse().unwrap_or(0);
         let ip_limit = ip_limit.get_untracked().trim().parse().ok();
@@ -238,10 +279,13 @@ pub fn PollForm(
                     points,
                     ip_limit,
                 };
-                writer.run(async move { api::create_poll(&site, &body).await }, move |poll| {
-                    on_saved.run(poll);
-                    String::new()
-                });
+                writer.run(
+                    async move { api::create_poll(&site, &body).await },
+                    move |poll| {
+                        on_saved.run(poll);
+                        String::new()
+                    },
+                );
             }
             Some(poll) => {
                 let body = UpdatePoll {
@@ -257,10 +301,13 @@ pub fn PollForm(
                     ip_limit,
                     closed: None,
                 };
-                writer.run(async move { api::update_poll(&site, &poll, &body).await }, move |poll| {
-                    on_saved.run(poll);
-                    lang.get_untracked().saved().to_owned()
-                });
+                writer.run(
+                    async move { api::update_poll(&site, &poll, &body).await },
+                    move |poll| {
+                        on_saved.run(poll);
+                        lang.get_untracked().saved().to_owned()
+                    },
+                );
             }
         }
     };
@@ -393,18 +440,30 @@ pub fn PollForm(
 pub fn PollPage(site: String, poll: String) -> impl IntoView {
     let lang = use_lang();
     let key = (site.clone(), poll.clone());
-    let remote = Remote::new(move || key.clone(), |(site, poll): (String, String)| async move { api::poll(&site, &poll).await });
+    let remote = Remote::new(
+        move || key.clone(),
+        |(site, poll): (String, String)| async move { api::poll(&site, &poll).await },
+    );
     let site = StoredValue::new(site);
     let closer = Writer::new();
     let close = move |poll: String| {
         let site = site.get_value();
-        let body = UpdatePoll { closed: Some(true), ..UpdatePoll::default() };
-        closer.run(async move { api::update_poll(&site, &poll, &body).await }, move |view| {
-            remote.set(view);
-            String::new()
-        });
+        let body = UpdatePoll {
+            closed: Some(true),
+            ..UpdatePoll::default()
+        };
+        closer.run(
+            async move { api::update_poll(&site, &poll, &body).await },
+            move |view| {
+                remote.set(view);
+                String::new()
+            },
+        );
     };
-    let back = Route::Site { site: site.get_value(), page: SitePage::Polls };
+    let back = Route::Site {
+        site: site.get_value(),
+        page: SitePage::Polls,
+    };
     view! {
         {loaded(remote, move |poll: PollView| {
             let lang = lang.get();

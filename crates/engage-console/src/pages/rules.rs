@@ -3,7 +3,9 @@
 //! the bundle), the error at its line and field (the line marked in the gutter and behind the
 //! text), a preview of levels and badges, the version history with a line diff, and install.
 
-use engage_core::api::console::{InstallRules, RulesDocument, RulesDocumentFormat, RulesVersionInfo};
+use engage_core::api::console::{
+    InstallRules, RulesDocument, RulesDocumentFormat, RulesVersionInfo,
+};
 use engage_core::api::leaderboard::Period;
 use engage_core::badges::Criterion;
 use engage_core::rules::{Rules, parse_rules};
@@ -13,7 +15,9 @@ use leptos::prelude::*;
 use crate::api;
 use crate::diff::{Change, counts, line_diff};
 use crate::i18n::Lang;
-use crate::ui::{Remote, Writer, empty_state, loaded, outcome_line, page_header, time_view, use_lang};
+use crate::ui::{
+    Remote, Writer, empty_state, loaded, outcome_line, page_header, time_view, use_lang,
+};
 
 /// The editor's line height and top padding in CSS pixels (`console.css` sets the same), so
 /// the error mark sits on its line.
@@ -24,7 +28,10 @@ const PAD_PX: i32 = 8;
 pub fn RulesPage(site: String) -> impl IntoView {
     let lang = use_lang();
     let key = site.clone();
-    let current = Remote::new(move || key.clone(), |site: String| async move { api::rules(&site).await });
+    let current = Remote::new(
+        move || key.clone(),
+        |site: String| async move { api::rules(&site).await },
+    );
     let site = StoredValue::new(site);
     view! {
         {move || page_header(lang.get().rules_title(), Some(lang.get().rules_intro()))}
@@ -48,7 +55,9 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
         Ok(rules) => Some(rules),
         Err(_) => previous.cloned().flatten(),
     });
-    let line_count = Memo::new(move |_| text.with(|t| t.lines().count().max(1) + usize::from(t.ends_with('\n'))));
+    let line_count = Memo::new(move |_| {
+        text.with(|t| t.lines().count().max(1) + usize::from(t.ends_with('\n')))
+    });
     let scroll = RwSignal::new(0_i32);
     let textarea = NodeRef::<Textarea>::new();
     let gutter = NodeRef::<Div>::new();
@@ -62,11 +71,18 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
         }
     };
     let go_to_line = move |_| {
-        let (Some(line), Some(area)) = (error_line.get_untracked(), textarea.get_untracked()) else {
+        let (Some(line), Some(area)) = (error_line.get_untracked(), textarea.get_untracked())
+        else {
             return;
         };
-        let start: usize = text.with_untracked(|t| t.split('\n').take(line - 1).map(|l| l.chars().count() + 1).sum());
-        let end = start + text.with_untracked(|t| t.split('\n').nth(line - 1).map_or(0, |l| l.chars().count()));
+        let start: usize = text.with_untracked(|t| {
+            t.split('\n')
+                .take(line - 1)
+                .map(|l| l.chars().count() + 1)
+                .sum()
+        });
+        let end = start
+            + text.with_untracked(|t| t.split('\n').nth(line - 1).map_or(0, |l| l.chars().count()));
         let _ = area.focus();
         let _ = area.set_selection_range(start as u32, end as u32);
         area.set_scroll_top((line as i32 - 3).max(0) * LINE_PX);
@@ -86,11 +102,14 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
             format: format.get_untracked(),
         };
         let site = install_site.get_value();
-        writer.run(async move { api::install_rules(&site, &body).await }, move |answer| {
-            installed_version.set(Some(answer.version));
-            installs.update(|n| *n += 1);
-            lang.get_untracked().rules_installed(answer.version)
-        });
+        writer.run(
+            async move { api::install_rules(&site, &body).await },
+            move |answer| {
+                installed_version.set(Some(answer.version));
+                installs.update(|n| *n += 1);
+                lang.get_untracked().rules_installed(answer.version)
+            },
+        );
     };
 
     let status = move || {
@@ -186,9 +205,9 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
 /// agrees with the editor's, so this is rare: another owner's change of format, say).
 fn server_error_place(writer: Writer, lang: Lang) -> Option<impl IntoView> {
     match writer.outcome.get() {
-        crate::ui::Outcome::Failed(error) if error.line.is_some() => {
-            Some(view! { <p class="field__hint">{lang.rules_error_place(error.line, error.field.as_deref())}</p> })
-        }
+        crate::ui::Outcome::Failed(error) if error.line.is_some() => Some(
+            view! { <p class="field__hint">{lang.rules_error_place(error.line, error.field.as_deref())}</p> },
+        ),
         _ => None,
     }
 }
@@ -410,4 +429,3 @@ fn diff_view(lang: Lang, version: u32, old: &str, new: &str) -> AnyView {
     }
     .into_any()
 }
-

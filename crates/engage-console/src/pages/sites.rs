@@ -56,7 +56,11 @@ pub fn SitesPage() -> impl IntoView {
     let list = move |sites: Vec<SiteView>| {
         let lang = lang.get();
         if sites.is_empty() {
-            let text = if admin() { lang.sites_empty() } else { lang.sites_empty_owner() };
+            let text = if admin() {
+                lang.sites_empty()
+            } else {
+                lang.sites_empty_owner()
+            };
             return empty_state(text).into_any();
         }
         view! {
@@ -125,20 +129,27 @@ fn NewSite(on_created: Callback<SiteView>) -> impl IntoView {
             tz: tz.get_untracked().trim().to_owned(),
             origins: origins_of(&origins.get_untracked()),
         };
-        writer.run(async move { api::create_site(&body).await }, move |answer| {
-            console.update_owner(|owner| {
-                owner.sites.push(SiteRef {
-                    id: answer.site.id.clone(),
-                    name: answer.site.name.clone(),
-                })
-            });
-            created.set(Some((answer.site.id.clone(), answer.secret, answer.api_key)));
-            on_created.run(answer.site);
-            id.set(String::new());
-            name.set(String::new());
-            origins.set(String::new());
-            String::new()
-        });
+        writer.run(
+            async move { api::create_site(&body).await },
+            move |answer| {
+                console.update_owner(|owner| {
+                    owner.sites.push(SiteRef {
+                        id: answer.site.id.clone(),
+                        name: answer.site.name.clone(),
+                    })
+                });
+                created.set(Some((
+                    answer.site.id.clone(),
+                    answer.secret,
+                    answer.api_key,
+                )));
+                on_created.run(answer.site);
+                id.set(String::new());
+                name.set(String::new());
+                origins.set(String::new());
+                String::new()
+            },
+        );
     };
     view! {
         <section class="panel" aria-labelledby="new-site">
@@ -200,7 +211,10 @@ fn NewSite(on_created: Callback<SiteView>) -> impl IntoView {
 pub fn SitePage(site: String) -> impl IntoView {
     let lang = use_lang();
     let key = site.clone();
-    let remote = Remote::new(move || key.clone(), |site: String| async move { api::site(&site).await });
+    let remote = Remote::new(
+        move || key.clone(),
+        |site: String| async move { api::site(&site).await },
+    );
     let title = site.clone();
     view! {
         <header class="page-header">
@@ -234,16 +248,19 @@ fn SiteSettings(site: SiteView, on_saved: Callback<SiteView>) -> impl IntoView {
             origins: Some(origins_of(&origins.get_untracked())),
         };
         let site = id.clone();
-        writer.run(async move { api::update_site(&site, &body).await }, move |view: SiteView| {
-            console.update_owner(|owner| {
-                if let Some(entry) = owner.sites.iter_mut().find(|s| s.id == view.id) {
-                    entry.name = view.name.clone();
-                }
-            });
-            origins.set(view.origins.join("\n"));
-            on_saved.run(view);
-            lang.get_untracked().saved().to_owned()
-        });
+        writer.run(
+            async move { api::update_site(&site, &body).await },
+            move |view: SiteView| {
+                console.update_owner(|owner| {
+                    if let Some(entry) = owner.sites.iter_mut().find(|s| s.id == view.id) {
+                        entry.name = view.name.clone();
+                    }
+                });
+                origins.set(view.origins.join("\n"));
+                on_saved.run(view);
+                lang.get_untracked().saved().to_owned()
+            },
+        );
     };
     view! {
         <section class="panel" aria-labelledby="site-settings">
@@ -295,11 +312,14 @@ fn Rotation(site: String) -> impl IntoView {
         };
         let site = site.get_value();
         shown.set(None);
-        writer.run(async move { api::rotate(&site, &body).await }, move |answer| {
-            let value = answer.secret.or(answer.api_key).unwrap_or_default();
-            shown.set(Some((what, value, answer.previous_valid_until)));
-            String::new()
-        });
+        writer.run(
+            async move { api::rotate(&site, &body).await },
+            move |answer| {
+                let value = answer.secret.or(answer.api_key).unwrap_or_default();
+                shown.set(Some((what, value, answer.previous_valid_until)));
+                String::new()
+            },
+        );
     };
     let overlaps = move || {
         let lang = lang.get();
@@ -366,7 +386,11 @@ mod tests {
     fn origins_are_split_on_lines_spaces_and_commas() {
         assert_eq!(
             origins_of("https://a.example/\n https://b.example, https://c.example\n\n"),
-            vec!["https://a.example", "https://b.example", "https://c.example"]
+            vec![
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
         );
     }
 }

@@ -5,15 +5,23 @@ use engage_core::api::console::{DeliveryLog, DeliveryView, SetWebhook, WebhookVi
 use leptos::prelude::*;
 
 use crate::api;
-use crate::ui::{CopyButton, Remote, Writer, empty_state, loaded, outcome_line, page_header, time_view, use_lang};
+use crate::ui::{
+    CopyButton, Remote, Writer, empty_state, loaded, outcome_line, page_header, time_view, use_lang,
+};
 
 #[component]
 pub fn WebhooksPage(site: String) -> impl IntoView {
     let lang = use_lang();
     let key = site.clone();
-    let webhook = Remote::new(move || key.clone(), |site: String| async move { api::webhook(&site).await });
+    let webhook = Remote::new(
+        move || key.clone(),
+        |site: String| async move { api::webhook(&site).await },
+    );
     let log_key = site.clone();
-    let log = Remote::new(move || log_key.clone(), |site: String| async move { api::deliveries(&site).await });
+    let log = Remote::new(
+        move || log_key.clone(),
+        |site: String| async move { api::deliveries(&site).await },
+    );
     let site = StoredValue::new(site);
     view! {
         {move || page_header(lang.get().webhooks_title(), Some(lang.get().webhooks_intro()))}
@@ -98,7 +106,11 @@ fn Delivery(site: String, delivery: DeliveryView, on_redelivered: Callback<()>) 
 
 /// The endpoint form and the signing secret.
 #[component]
-fn WebhookForm(site: String, current: Option<WebhookView>, on_saved: Callback<WebhookView>) -> impl IntoView {
+fn WebhookForm(
+    site: String,
+    current: Option<WebhookView>,
+    on_saved: Callback<WebhookView>,
+) -> impl IntoView {
     let lang = use_lang();
     let url = RwSignal::new(current.as_ref().map(|w| w.url.clone()).unwrap_or_default());
     let secret = RwSignal::new(current.as_ref().map(|w| w.secret.clone()));
@@ -106,13 +118,19 @@ fn WebhookForm(site: String, current: Option<WebhookView>, on_saved: Callback<We
     let writer = Writer::new();
     let site = StoredValue::new(site);
     let save = move |rotate_secret: bool| {
-        let body = SetWebhook { url: url.get_untracked().trim().to_owned(), rotate_secret };
+        let body = SetWebhook {
+            url: url.get_untracked().trim().to_owned(),
+            rotate_secret,
+        };
         let site = site.get_value();
-        writer.run(async move { api::set_webhook(&site, &body).await }, move |view: WebhookView| {
-            secret.set(Some(view.secret.clone()));
-            on_saved.run(view);
-            lang.get_untracked().saved().to_owned()
-        });
+        writer.run(
+            async move { api::set_webhook(&site, &body).await },
+            move |view: WebhookView| {
+                secret.set(Some(view.secret.clone()));
+                on_saved.run(view);
+                lang.get_untracked().saved().to_owned()
+            },
+        );
     };
     view! {
         <section class="panel" aria-labelledby="webhook-endpoint">

@@ -425,3 +425,6 @@ pub struct AuditEntry {
     #[serde(default)]
     pub detail: serde_json::Value,
 }
+
+#[cfg(test)]
+mod tests;
