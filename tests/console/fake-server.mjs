@@ -44,22 +44,24 @@ criteria = { streak = 7 }
 export function state() {
   return {
     signedIn: true,
-    owner: { email: "owner@example.com", admin: true, lang: null, sites: [{ id: "demo", name: "Demo community" }, { id: "shop", name: null }] },
+    owner: { email: "owner@example.com", admin: true, lang: null, sites: [{ id: "demo", name: "Demo community" }, { id: "shop", name: "shop" }] },
     sites: [
       { id: "demo", name: "Demo community", tz: "Asia/Shanghai", origins: ["https://www.example.com", "http://127.0.0.1:8080"], created_at: at(60 * 24 * 40) },
-      { id: "shop", name: null, tz: "Europe/Berlin", origins: [], created_at: at(60 * 24 * 3) },
+      { id: "shop", name: "shop", tz: "Europe/Berlin", origins: [], created_at: at(60 * 24 * 3) },
     ],
     versions: [
-      { version: 2, format: "toml", installed_at: at(60 * 5), actor: "owner@example.com", document: RULES },
-      { version: 1, format: "toml", installed_at: at(60 * 24 * 9), actor: "cli", document: RULES.replace("points = 10", "points = 5") },
+      { version: 2, format: "toml", installed_at: at(60 * 5), actor: { kind: "owner", id: 1, email: "owner@example.com" }, document: RULES },
+      { version: 1, format: "toml", installed_at: at(60 * 24 * 9), actor: null, document: RULES.replace("points = 10", "points = 5") },
     ],
     polls: [
       { id: "favourite-feature", question: "Which feature should we build next?", options: [{ id: "dark-mode", label: "Dark mode", votes: 42 }, { id: "search", label: "Better search", votes: 31 }, { id: "api", label: "A public API", votes: 12 }], multiple: false, max_choices: 1, closes_at: at(-60 * 24 * 5), closed: false, my_choices: [], total_votes: 85, results_visible: true, results: "always", anonymous: true, allow_change: false, points_per_vote: 5, ip_limit: 20 },
       { id: "meetup-day", question: "选哪天聚会？", options: [{ id: "sat", label: "周六", votes: 9 }, { id: "sun", label: "周日", votes: 14 }], multiple: false, max_choices: 1, closes_at: at(60 * 24), closed: true, my_choices: [], total_votes: 23, results_visible: true, results: "after_close", anonymous: false, allow_change: false, points_per_vote: 0, ip_limit: 20 },
     ],
     lotteries: [
-      { id: "spring-wheel", mode: "wheel", status: "open", prizes: [{ id: "mug", name: "Engage mug", weight: 5, stock: 17 }, { id: "sticker", name: "Sticker pack", weight: 30, stock: 240 }], no_prize_weight: 65, cost: 10, daily_spins: 3, opens_at: at(60 * 24 * 2), closes_at: at(-60 * 24 * 12), winners: 1, seed_hash: "9f2c4e1a7b3d5f60812a4c6e8f0b2d4f6a8c0e2f4a6c8e0b2d4f6a8c0e2f4a6c", spins: 318 },
-      { id: "launch-giveaway", mode: "giveaway", status: "closed", prizes: [{ id: "tablet", name: "A tablet", weight: 1, stock: 0 }], no_prize_weight: 0, cost: 0, daily_spins: 1, opens_at: at(60 * 24 * 30), closes_at: at(60 * 24 * 20), closed_at: at(60 * 24 * 20), winners: 1, seed_hash: "1b3d5f7092a4c6e8f0b2d4f6a8c0e2f4a6c8e0b2d4f6a8c0e2f4a6c8e0b2d4f6", seed: "7e5c3a1f9d7b5a3c1e9f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a7c5e3f1d9b7a5c", entrants: 211, drawn_winners: [{ member: "u-1042", name: "林小雨" }], spins: 0 },
+      { id: "spring-wheel", mode: "wheel", status: "open", prizes: [{ id: "mug", name: "Engage mug", weight: 5, stock: 17 }, { id: "sticker", name: "Sticker pack", weight: 30, stock: 240 }], no_prize_weight: 65, cost: 10, daily_spins: 3, opens_at: at(60 * 24 * 2), closes_at: at(-60 * 24 * 12), winners: 1, seed_hash: "9f2c4e1a7b3d5f60812a4c6e8f0b2d4f6a8c0e2f4a6c8e0b2d4f6a8c0e2f4a6c", spins: 318, proof: null,
+        stock_left: [{ id: "mug", name: "Engage mug", stock: 20, stock_left: 17 }, { id: "sticker", name: "Sticker pack", stock: 300, stock_left: 240 }] },
+      { id: "launch-giveaway", mode: "giveaway", status: "closed", prizes: [{ id: "tablet", name: "A tablet", weight: 1, stock: 0 }], no_prize_weight: 0, cost: 0, daily_spins: 1, opens_at: at(60 * 24 * 30), closes_at: at(60 * 24 * 20), closed_at: at(60 * 24 * 20), winners: 1, seed_hash: "1b3d5f7092a4c6e8f0b2d4f6a8c0e2f4a6c8e0b2d4f6a8c0e2f4a6c8e0b2d4f6", seed: "7e5c3a1f9d7b5a3c1e9f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a7c5e3f1d9b7a5c", entrants: 211, drawn_winners: [{ member: "u-1042", name: "林小雨" }], spins: 0,
+        proof: "/api/v1/sites/demo/lotteries/launch-giveaway/proof", stock_left: [{ id: "tablet", name: "A tablet", stock: 1, stock_left: 0 }] },
     ],
     feedback: [
       { id: 3, status: "new", rating: 2, nps: null, category: "bug", text: "The check-in button does nothing on my phone.\nSafari 17, iPhone 13.", contact: "mia@example.com", page_url: "https://www.example.com/forum", context: null, member: "u-77", name: "Mia", visitor: null, spam_reason: null, day: "2026-11-20", created_at: at(45), updated_at: at(45), replies: [] },
@@ -69,7 +71,7 @@ export function state() {
     members: [
       { member: "u-1042", name: "林小雨", points: 1280, level: 3, title: "Community star", last_seen: at(20) },
       { member: "u-77", name: "Mia", points: 145, level: 2, title: "Regular", last_seen: at(50) },
-      { member: "u-5", name: "<b>Bob</b>", points: 0, level: 1, title: "Newcomer", last_seen: null },
+      { member: "u-5", name: "<b>Bob</b>", points: 0, level: 1, title: "Newcomer", last_seen: at(60 * 24 * 30) },
     ],
     ledger: [
       { id: 9, source: "admin", amount: 50, at: at(60), key: "admin:7f3c", reason: "Helped at the meetup" },
@@ -82,10 +84,10 @@ export function state() {
       { id: "evt_02", type: "prize", status: "failed", attempts: 8, last_status_code: 500, last_error: "receiver answered 500", created_at: at(60 * 26), last_attempt_at: at(60 * 2), next_attempt_at: null, delivered_at: null },
     ],
     audit: [
-      { id: 5, at: at(10), actor: "owner@example.com", action: "points_adjust", detail: { member: "u-1042", amount: 50, reason: "Helped at the meetup" } },
-      { id: 4, at: at(60 * 5), actor: "owner@example.com", action: "rules_install", detail: { version: 2 } },
-      { id: 3, at: at(60 * 6), actor: "api_key", action: "rotate_secret", detail: { overlap: "24h" } },
-      { id: 2, at: at(60 * 7), actor: "owner@example.com", action: "sign_in", detail: {} },
+      { id: 5, at: at(10), actor: { kind: "owner", id: 1, email: "owner@example.com" }, action: "points_adjust", detail: { member: "u-1042", amount: 50, reason: "Helped at the meetup" } },
+      { id: 4, at: at(60 * 5), actor: { kind: "owner", id: 1, email: "owner@example.com" }, action: "rules_install", detail: { version: 2 } },
+      { id: 3, at: at(60 * 6), actor: { kind: "api_key" }, action: "rotate_secret", detail: { overlap: "24h" } },
+      { id: 2, at: at(60 * 7), actor: { kind: "owner", id: 1, email: "owner@example.com" }, action: "sign_in", detail: {} },
     ],
   };
 }
@@ -115,7 +117,7 @@ function api(db, req, res, path, query) {
     });
   }
   if (!db.signedIn) return error(res, 401, "not_signed_in", "sign in first");
-  if (path === "/api/v1/console/me") return readBody(req).then((b) => { db.owner.lang = b.lang; json(res, 204); });
+  if (path === "/api/v1/console/me") return readBody(req).then((b) => { db.owner.lang = b.lang; json(res, 200, { owner: db.owner }); });
   if (path === "/api/v1/console/sites") return json(res, 200, db.sites);
   let r;
   if ((r = m(/^\/api\/v1\/admin\/sites\/([^/]+)(.*)$/))) {
@@ -130,7 +132,7 @@ function api(db, req, res, path, query) {
     if ((r = rest.match(/^\/polls\/([^/]+)$/))) return json(res, 200, db.polls.find((p) => p.id === r[1]));
     if (rest === "/lotteries") return json(res, 200, db.lotteries);
     if ((r = rest.match(/^\/lotteries\/([^/]+)$/))) return json(res, 200, db.lotteries.find((l) => l.id === r[1]));
-    if ((r = rest.match(/^\/lotteries\/([^/]+)\/spins$/))) return json(res, 200, { spins: [{ member: "u-77", name: "Mia", spin: 3, prize: { id: "sticker", name: "Sticker pack" }, at: at(15) }, { member: "u-1042", name: "林小雨", spin: 1, prize: null, at: at(80) }], next_before: null });
+    if ((r = rest.match(/^\/lotteries\/([^/]+)\/spins$/))) return json(res, 200, { spins: [{ seq: 318, member: "u-77", name: "Mia", spin: 3, prize: { id: "sticker", name: "Sticker pack" }, at: at(15) }, { seq: 301, member: "u-1042", name: "林小雨", spin: 1, prize: null, at: at(80) }], next_before: null });
     if (rest.startsWith("/feedback/stats")) return json(res, 200, { from: "2026-10-22", to: "2026-11-20", bucket: "day", totals: { count: 2, spam: 1, ratings: 2, rating_average: 3.5, nps_responses: 0, promoters: 0, passives: 0, detractors: 0, nps: null }, buckets: [] });
     if (rest === "/feedback") {
       const status = query.get("status");
@@ -139,7 +141,7 @@ function api(db, req, res, path, query) {
     if (rest === "/members") return json(res, 200, { members: db.members.filter((x) => !query.get("q") || x.member.includes(query.get("q")) || x.name.includes(query.get("q"))), next: null });
     if ((r = rest.match(/^\/members\/([^/]+)$/))) {
       const row = db.members.find((x) => x.member === decodeURIComponent(r[1]));
-      return row ? json(res, 200, { ...row, badges: [{ id: "week-streak", name: "7-day streak", earned_at: at(60 * 24 * 3), title: "Regular" }], streak: 4, longest_streak: 12 }) : error(res, 404, "member_not_found", "no such member");
+      return row ? json(res, 200, { ...row, badges: [{ id: "week-streak", name: "7-day streak", earned_at: at(60 * 24 * 3), title: "Regular" }], streak: 4, longest_streak: 12, first_seen: at(60 * 24 * 60) }) : error(res, 404, "member_not_found", "no such member");
     }
     if (rest.match(/^\/members\/[^/]+\/ledger$/)) return json(res, 200, { entries: db.ledger, next_before: null });
     if (rest === "/webhook") return db.webhook ? json(res, 200, db.webhook) : error(res, 404, "webhook_not_found", "no webhook");

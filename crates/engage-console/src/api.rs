@@ -8,17 +8,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use engage_core::api::console::{
-    AuditPage, BulkFeedbackStatus, BulkUpdated, CreateSite, DeliveryLog, InstallRules, LedgerPage,
-    MemberDetail, MemberList, OwnerLotteryView, PointsAdjusted, PointsAdjustment, RotateRequest,
-    Rotated, RulesDocument, RulesInstalled, RulesVersionInfo, SessionView, SetWebhook, SetupOwner,
-    SignIn, SiteCreated, SiteView, SpinLog, UpdateOwner, UpdateSite, WebhookView,
+    AdjustPoints, AuditPage, BulkFeedbackStatus, BulkUpdated, ConsoleLang, CreateSite,
+    CredentialRotated, InstallRules, LedgerPage, MemberDetail, MemberList, OwnerLotteryView,
+    OwnerPollView, PointsAdjusted, RotateCredential, RulesDocument, RulesInstalled, RulesVersion,
+    SessionView, Setup, SignIn, SiteCreated, SiteView, SpinLog, UpdateMe, UpdateSite,
 };
 use engage_core::api::feedback::{
     FeedbackItem, FeedbackList, FeedbackReply, FeedbackStats, FeedbackStatus, SendReply,
     UpdateFeedback,
 };
 use engage_core::api::lottery::{CreateLottery, LotteryView};
-use engage_core::api::{CreatePoll, PollView, UpdatePoll};
+use engage_core::api::{CreatePoll, UpdatePoll};
+use engage_core::jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -239,15 +240,12 @@ pub async fn sign_out() -> Result<(), ApiError> {
     write_only("DELETE", "/api/v1/console/session", None).await
 }
 
-pub async fn set_up(body: &SetupOwner) -> Result<SessionView, ApiError> {
+pub async fn set_up(body: &Setup) -> Result<SessionView, ApiError> {
     write("POST", "/api/v1/console/setup", body).await
 }
 
-pub async fn save_lang(lang: Option<&str>) -> Result<(), ApiError> {
-    let body = UpdateOwner {
-        lang: lang.map(str::to_owned),
-    };
-    let body = to_json(&body).ok_or_else(|| ApiError::bad_response(0))?;
+pub async fn save_lang(lang: Option<ConsoleLang>) -> Result<(), ApiError> {
+    let body = to_json(&UpdateMe { lang: Some(lang) }).ok_or_else(|| ApiError::bad_response(0))?;
     write_only("PATCH", "/api/v1/console/me", Some(&body)).await
 }
 
@@ -269,7 +267,7 @@ pub async fn update_site(site: &str, body: &UpdateSite) -> Result<SiteView, ApiE
     write("PATCH", &admin(site, ""), body).await
 }
 
-pub async fn rotate(site: &str, body: &RotateRequest) -> Result<Rotated, ApiError> {
+pub async fn rotate(site: &str, body: &RotateCredential) -> Result<CredentialRotated, ApiError> {
     write("POST", &admin(site, "/rotate"), body).await
 }
 
@@ -279,11 +277,11 @@ pub async fn rules(site: &str) -> Result<RulesDocument, ApiError> {
     get(&admin(site, "/rules")).await
 }
 
-pub async fn rules_versions(site: &str) -> Result<Vec<RulesVersionInfo>, ApiError> {
+pub async fn rules_versions(site: &str) -> Result<Vec<RulesVersion>, ApiError> {
     get(&admin(site, "/rules/versions")).await
 }
 
-pub async fn rules_version(site: &str, version: u32) -> Result<RulesDocument, ApiError> {
+pub async fn rules_version(site: &str, version: i64) -> Result<RulesDocument, ApiError> {
     get(&admin(site, &format!("/rules/versions/{version}"))).await
 }
 
@@ -293,19 +291,23 @@ pub async fn install_rules(site: &str, body: &InstallRules) -> Result<RulesInsta
 
 // --- Polls ---------------------------------------------------------------------------------
 
-pub async fn polls(site: &str) -> Result<Vec<PollView>, ApiError> {
+pub async fn polls(site: &str) -> Result<Vec<OwnerPollView>, ApiError> {
     get(&admin(site, "/polls")).await
 }
 
-pub async fn poll(site: &str, poll: &str) -> Result<PollView, ApiError> {
+pub async fn poll(site: &str, poll: &str) -> Result<OwnerPollView, ApiError> {
     get(&admin(site, &format!("/polls/{}", segment(poll)))).await
 }
 
-pub async fn create_poll(site: &str, body: &CreatePoll) -> Result<PollView, ApiError> {
+pub async fn create_poll(site: &str, body: &CreatePoll) -> Result<OwnerPollView, ApiError> {
     write("POST", &admin(site, "/polls"), body).await
 }
 
-pub async fn update_poll(site: &str, poll: &str, body: &UpdatePoll) -> Result<PollView, ApiError> {
+pub async fn update_poll(
+    site: &str,
+    poll: &str,
+    body: &UpdatePoll,
+) -> Result<OwnerPollView, ApiError> {
     write(
         "PATCH",
         &admin(site, &format!("/polls/{}", segment(poll))),
@@ -411,13 +413,49 @@ pub async fn ledger(
 pub async fn adjust_points(
     site: &str,
     member: &str,
-    body: &PointsAdjustment,
+    body: &AdjustPoints,
 ) -> Result<PointsAdjusted, ApiError> {
     let path = admin(site, &format!("/members/{}/adjustments", segment(member)));
     write("POST", &path, body).await
 }
 
 // --- Webhooks ------------------------------------------------------------------------------
+
+/// `GET`/`PUT …/webhook`: the URL and the signing secret (the server's `admin::WebhookView`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookView {
+    pub url: String,
+    pub secret: String,
+    /// The event types delivered.
+    pub events: Vec<String>,
+}
+
+/// `PUT …/webhook`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetWebhook {
+    pub url: String,
+    pub rotate_secret: bool,
+}
+
+/// `GET …/webhook/deliveries`: newest first (the server's `admin::DeliveryLog`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryLog {
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// One event and how its delivery went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+}
 
 /// The site's webhook; `None` when none is set (`404 webhook_not_found`).
 pub async fn webhook(site: &str) -> Result<Option<WebhookView>, ApiError> {

@@ -122,11 +122,11 @@ fn home_route(owner: &OwnerView) -> Route {
     let site = owner
         .sites
         .iter()
-        .find(|s| Some(&s.id) == last.as_ref())
+        .find(|s| Some(s.id.as_str()) == last.as_deref())
         .or_else(|| owner.sites.first());
     match site {
         Some(site) => Route::Site {
-            site: site.id.clone(),
+            site: site.id.as_str().to_owned(),
             page: SitePage::Overview,
         },
         None => Route::Sites,
@@ -150,9 +150,9 @@ fn Shell() -> impl IntoView {
         owner
             .sites
             .iter()
-            .find(|s| Some(&s.id) == last.as_ref())
+            .find(|s| Some(s.id.as_str()) == last.as_deref())
             .or_else(|| owner.sites.first())
-            .map(|s| s.id.clone())
+            .map(|s| s.id.as_str().to_owned())
     });
     Effect::new(move |_| {
         if let Some(site) = route.get().site() {
@@ -321,14 +321,14 @@ fn SiteSwitcher(site: Memo<Option<String>>) -> impl IntoView {
                         .into_iter()
                         .map(|s| {
                             let selected = current.as_deref() == Some(s.id.as_str());
-                            let label = match &s.name {
-                                Some(name) if !name.is_empty() && *name != s.id => {
-                                    format!("{name} ({})", s.id)
-                                }
-                                _ => s.id.clone(),
+                            let id = s.id.as_str().to_owned();
+                            let label = if s.name.is_empty() || s.name == id {
+                                id.clone()
+                            } else {
+                                format!("{} ({id})", s.name)
                             };
                             view! {
-                                <option value=s.id.clone() selected=selected>
+                                <option value=id selected=selected>
                                     {label}
                                 </option>
                             }
@@ -353,10 +353,10 @@ pub fn LangSwitch() -> impl IntoView {
         lang.set(chosen);
         store(LANG_KEY, chosen.tag());
         if console.owner().is_some() {
-            console.update_owner(|o| o.lang = Some(chosen.tag().to_owned()));
+            console.update_owner(|o| o.lang = Some(chosen.for_server()));
             leptos::task::spawn_local(async move {
                 // The choice already applies here; the server keeps it for other browsers.
-                let _ = api::save_lang(Some(chosen.tag())).await;
+                let _ = api::save_lang(Some(chosen.for_server())).await;
             });
         }
     };

@@ -48,6 +48,22 @@ impl Lang {
         }
     }
 
+    /// The owner's saved choice, as the server keeps it.
+    pub fn from_server(lang: engage_core::api::console::ConsoleLang) -> Lang {
+        match lang {
+            engage_core::api::console::ConsoleLang::En => Lang::En,
+            engage_core::api::console::ConsoleLang::ZhCn => Lang::ZhCn,
+        }
+    }
+
+    /// The language as the server keeps an owner's choice.
+    pub fn for_server(self) -> engage_core::api::console::ConsoleLang {
+        match self {
+            Lang::En => engage_core::api::console::ConsoleLang::En,
+            Lang::ZhCn => engage_core::api::console::ConsoleLang::ZhCn,
+        }
+    }
+
     /// The language's own name, for the switch.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -444,7 +460,7 @@ strings! {
     audit_title => "Audit log", "审计日志";
     audit_intro => "Who did what, and when.", "谁在什么时候做了什么。";
     audit_empty => "Nothing recorded yet.", "还没有记录。";
-    actor => "Who", "操作人";
+    who => "Who", "操作人";
     action => "What", "操作";
     detail => "Detail", "详情";
 
@@ -506,7 +522,7 @@ impl Lang {
             .join(separator)
     }
 
-    pub fn rules_installed(self, version: u32) -> String {
+    pub fn rules_installed(self, version: i64) -> String {
         match self {
             Lang::En => format!(
                 "Installed as version {version}. New points follow it; the past is unchanged."
@@ -515,7 +531,7 @@ impl Lang {
         }
     }
 
-    pub fn version_n(self, version: u32) -> String {
+    pub fn version_n(self, version: i64) -> String {
         match self {
             Lang::En => format!("Version {version}"),
             Lang::ZhCn => format!("第 {version} 版"),
@@ -667,6 +683,18 @@ impl Lang {
             other => return other.to_owned(),
         };
         self.pick(en, zh).to_owned()
+    }
+
+    /// Who did something: an owner's e-mail address, a host backend's API key, the command
+    /// line; `None` for entries from before the audit log.
+    pub fn actor(self, actor: Option<&engage_core::api::console::Actor>) -> String {
+        use engage_core::api::console::Actor;
+        match actor {
+            Some(Actor::Owner { email, .. }) => email.clone(),
+            Some(Actor::ApiKey) => self.pick("API key", "API 密钥").to_owned(),
+            Some(Actor::Cli) => self.pick("Command line", "命令行").to_owned(),
+            None => "—".to_owned(),
+        }
     }
 
     /// A ledger source's name.

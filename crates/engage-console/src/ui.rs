@@ -46,7 +46,7 @@ impl Console {
 
     /// Takes the owner of a fresh session, and their saved language.
     pub fn signed_in(&self, owner: OwnerView) {
-        if let Some(lang) = owner.lang.as_deref().and_then(Lang::parse) {
+        if let Some(lang) = owner.lang.map(Lang::from_server) {
             self.lang.set(lang);
         }
         self.session.set(Session::SignedIn(owner));

@@ -62,7 +62,7 @@ export function install_fake() {
       visitor: null, spam_reason: null, day: '2026-11-20', created_at: '2026-11-20T08:00:00Z', updated_at: '2026-11-20T08:00:00Z',
       replies: [{ id: 1, text: HOSTILE, created_at: '2026-11-20T09:00:00Z' }] }], next_cursor: null });
     if (path === '/api/v1/admin/sites/demo/members/u-1') return json({ member: 'u-1', name: '<b>Bob</b>', points: 20, level: 1,
-      title: HOSTILE, badges: [], streak: 0, longest_streak: 3, last_seen: null });
+      title: HOSTILE, badges: [], streak: 0, longest_streak: 3, first_seen: '2026-11-01T00:00:00Z', last_seen: '2026-11-20T08:00:00Z' });
     if (path === '/api/v1/admin/sites/demo/members/u-1/ledger') return json({ entries: [], next_before: null });
     if (path === '/api/v1/admin/sites/demo/members/u-1/adjustments') {
       const body = JSON.parse(text);

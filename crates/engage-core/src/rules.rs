@@ -131,8 +131,9 @@ impl Rules {
     }
 }
 
-/// The format of a rules document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The format of a rules document (`"toml"` or `"json"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RulesFormat {
     Toml,
     Json,

@@ -15,7 +15,7 @@ pub fn AuditPage(site: String) -> impl IntoView {
         let site = site.get_value();
         async move {
             let page = api::audit(&site, before.as_deref()).await?;
-            Ok((page.entries, page.next_before.map(|c| c.0)))
+            Ok((page.entries, page.next_before.map(|c| c.to_string())))
         }
     });
     let table = move || {
@@ -25,7 +25,7 @@ pub fn AuditPage(site: String) -> impl IntoView {
                 <table class="table">
                     <thead><tr>
                         <th scope="col">{lang.at()}</th>
-                        <th scope="col">{lang.actor()}</th>
+                        <th scope="col">{lang.who()}</th>
                         <th scope="col">{lang.action()}</th>
                         <th scope="col">{lang.detail()}</th>
                     </tr></thead>
@@ -48,23 +48,10 @@ fn audit_row(lang: Lang, entry: AuditEntry) -> impl IntoView {
     view! {
         <tr>
             <td>{time_view(lang, entry.at)}</td>
-            <td class="table__wrap">{actor_text(&entry.actor)}</td>
-            <td>{lang.audit_action(&entry.action)} <span class="table__sub"><code>{entry.action.clone()}</code></span></td>
+            <td class="table__wrap">{lang.actor(Some(&entry.actor))}</td>
+            <td>{lang.audit_action(entry.action.as_str())} <span class="table__sub"><code>{entry.action.as_str()}</code></span></td>
             <td class="table__wrap"><code class="break">{detail_text(&entry.detail)}</code></td>
         </tr>
-    }
-}
-
-/// Who acted, as text: an owner's email, `api_key`, `cli`, or whatever the server wrote.
-pub fn actor_text(actor: &serde_json::Value) -> String {
-    match actor {
-        serde_json::Value::String(text) => text.clone(),
-        serde_json::Value::Object(map) => ["email", "owner", "kind", "type"]
-            .iter()
-            .find_map(|k| map.get(*k).and_then(|v| v.as_str()))
-            .map_or_else(|| actor.to_string(), str::to_owned),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 

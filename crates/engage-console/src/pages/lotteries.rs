@@ -348,7 +348,7 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
             let lang = lang.get();
             let l = owner.lottery.clone();
             let site = site_value.get_value();
-            let proof = owner.proof_url.clone().unwrap_or_else(|| {
+            let proof = owner.proof.clone().unwrap_or_else(|| {
                 format!("/api/v1/sites/{}/lotteries/{}/proof", api::segment(&site), api::segment(&l.id.to_string()))
             });
             let verify = format!("/verify.html?site={}&lottery={}", api::segment(&site), api::segment(&l.id.to_string()));
@@ -396,20 +396,27 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                             <thead><tr>
                                 <th scope="col">{lang.prize_name()}</th>
                                 <th scope="col">"ID"</th>
-                                <th scope="col">{lang.weight()}</th>
-                                <th scope="col">{lang.stock_left()}</th>
+                                <th scope="col" class="table__number">{lang.weight()}</th>
+                                <th scope="col" class="table__number">{lang.stock()}</th>
+                                <th scope="col" class="table__number">{lang.stock_left()}</th>
                             </tr></thead>
                             <tbody>
-                                {l.prizes.iter().map(|p| view! {
-                                    <tr>
-                                        <td>{p.name.clone()}</td>
-                                        <td><code>{p.id.clone()}</code></td>
-                                        <td>{p.weight}</td>
-                                        <td>{p.stock}</td>
-                                    </tr>
+                                {l.prizes.iter().map(|p| {
+                                    // The stock as defined comes with the owner's view; the
+                                    // public view's `stock` is what is left.
+                                    let defined = owner.stock_left.iter().find(|s| s.id == p.id);
+                                    view! {
+                                        <tr>
+                                            <td>{p.name.clone()}</td>
+                                            <td><code>{p.id.clone()}</code></td>
+                                            <td class="table__number">{p.weight}</td>
+                                            <td class="table__number">{defined.map(|s| s.stock.to_string()).unwrap_or_default()}</td>
+                                            <td class="table__number">{defined.map_or(p.stock, |s| s.stock_left)}</td>
+                                        </tr>
+                                    }
                                 }).collect_view()}
                                 {(l.no_prize_weight > 0).then(|| view! {
-                                    <tr><td>{lang.no_prize()}</td><td></td><td>{l.no_prize_weight}</td><td></td></tr>
+                                    <tr><td>{lang.no_prize()}</td><td></td><td class="table__number">{l.no_prize_weight}</td><td></td><td></td></tr>
                                 })}
                             </tbody>
                         </table>
@@ -454,7 +461,7 @@ fn SpinsLog(site: String, lottery: String) -> impl IntoView {
         let (site, lottery) = target.get_value();
         async move {
             let page = api::spins(&site, &lottery, before.as_deref()).await?;
-            Ok((page.spins, page.next_before.map(|c| c.0)))
+            Ok((page.spins, page.next_before.map(|c| c.to_string())))
         }
     });
     let table = move |spins: Vec<SpinLogEntry>| {

@@ -1,7 +1,7 @@
 //! Members: search by id or name, and one member's page — balance, level, title, streaks,
 //! badges, the full ledger a page at a time, and a points adjustment with a required reason.
 
-use engage_core::api::console::{LedgerRow, MemberDetail, MemberRow, PointsAdjustment};
+use engage_core::api::console::{AdjustPoints, MemberDetail, MemberSummary, OwnerLedgerEntry};
 use leptos::prelude::*;
 
 use crate::api;
@@ -25,7 +25,7 @@ pub fn MembersPage(site: String) -> impl IntoView {
         let (site, q) = (site.get_value(), searched.get_untracked());
         async move {
             let page = api::members(&site, &q, after.as_deref()).await?;
-            Ok((page.members, page.next.map(|c| c.0)))
+            Ok((page.members, page.next))
         }
     });
     let submit = move |event: web_sys::SubmitEvent| {
@@ -33,7 +33,7 @@ pub fn MembersPage(site: String) -> impl IntoView {
         searched.set(typed.get_untracked().trim().to_owned());
         paged.reload();
     };
-    let table = move |rows: Vec<MemberRow>| {
+    let table = move |rows: Vec<MemberSummary>| {
         let lang = lang.get();
         let site = site.get_value();
         view! {
@@ -55,7 +55,7 @@ pub fn MembersPage(site: String) -> impl IntoView {
                                     <td>{m.name.clone()}</td>
                                     <td class="table__number">{m.points}</td>
                                     <td>{lang.level_n(m.level, &m.title)}</td>
-                                    <td>{m.last_seen.map(|at| time_view(lang, at))}</td>
+                                    <td>{time_view(lang, m.last_seen)}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -93,10 +93,10 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
         let (site, member) = target.get_value();
         async move {
             let page = api::ledger(&site, &member, before.as_deref()).await?;
-            Ok((page.entries, page.next_before.map(|c| c.0)))
+            Ok((page.entries, page.next_before.map(|c| c.to_string())))
         }
     });
-    let on_adjusted = Callback::new(move |(points, entry): (i64, LedgerRow)| {
+    let on_adjusted = Callback::new(move |(points, entry): (i64, OwnerLedgerEntry)| {
         detail.update(|d| d.points = points);
         ledger.items.update(|list| list.insert(0, entry));
     });
@@ -104,7 +104,7 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
         site: site.clone(),
         page: SitePage::Members,
     };
-    let ledger_table = move |entries: Vec<LedgerRow>| {
+    let ledger_table = move |entries: Vec<OwnerLedgerEntry>| {
         let lang = lang.get();
         view! {
             <div class="table-wrap" tabindex="0">
@@ -147,7 +147,7 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
                         <div class="stats__item"><dt>{lang.level()}</dt><dd>{m.level} " " <span class="stats__unit">{m.title.clone()}</span></dd></div>
                         <div class="stats__item"><dt>{lang.streak()}</dt><dd>{lang.days(m.streak)}</dd></div>
                         <div class="stats__item"><dt>{lang.longest_streak()}</dt><dd>{lang.days(m.longest_streak)}</dd></div>
-                        <div class="stats__item"><dt>{lang.last_seen()}</dt><dd>{m.last_seen.map(|at| time_view(lang, at))}</dd></div>
+                        <div class="stats__item"><dt>{lang.last_seen()}</dt><dd>{time_view(lang, m.last_seen)}</dd></div>
                     </dl>
                     <h2 class="subtitle">{lang.badges()}</h2>
                     {if m.badges.is_empty() {
@@ -182,7 +182,7 @@ pub fn MemberPage(site: String, member: String) -> impl IntoView {
 fn Adjustment(
     site: String,
     member: String,
-    on_adjusted: Callback<(i64, LedgerRow)>,
+    on_adjusted: Callback<(i64, OwnerLedgerEntry)>,
 ) -> impl IntoView {
     let lang = use_lang();
     let amount = RwSignal::new(String::new());
@@ -205,7 +205,7 @@ fn Adjustment(
         if reason_value.is_empty() || reason_value.chars().count() > MAX_REASON_CHARS {
             return writer.invalid(lang.reason_required());
         }
-        let body = PointsAdjustment {
+        let body = AdjustPoints {
             amount: amount_value,
             reason: reason_value,
         };

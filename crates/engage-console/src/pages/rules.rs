@@ -3,12 +3,10 @@
 //! the bundle), the error at its line and field (the line marked in the gutter and behind the
 //! text), a preview of levels and badges, the version history with a line diff, and install.
 
-use engage_core::api::console::{
-    InstallRules, RulesDocument, RulesDocumentFormat, RulesVersionInfo,
-};
+use engage_core::api::console::{InstallRules, RulesDocument, RulesVersion};
 use engage_core::api::leaderboard::Period;
 use engage_core::badges::Criterion;
-use engage_core::rules::{Rules, parse_rules};
+use engage_core::rules::{Rules, RulesFormat, parse_rules};
 use leptos::html::{Div, Textarea};
 use leptos::prelude::*;
 
@@ -47,7 +45,7 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
     let text = RwSignal::new(document.document.clone());
     let format = RwSignal::new(document.format);
     let installed_version = RwSignal::new(document.version);
-    let parsed = Memo::new(move |_| text.with(|t| parse_rules(t, format.get().into())));
+    let parsed = Memo::new(move |_| text.with(|t| parse_rules(t, format.get())));
     let error = Memo::new(move |_| parsed.with(|p| p.as_ref().err().cloned()));
     let error_line = Memo::new(move |_| error.with(|e| e.as_ref().and_then(|e| e.line)));
     // The preview keeps showing the last valid document while the owner is mid-edit.
@@ -147,10 +145,10 @@ fn RulesEditor(site: String, document: RulesDocument) -> impl IntoView {
                 <label class="field field--inline">
                     <span class="field__label">{move || lang.get().format()}</span>
                     <select class="select select--small" on:change=move |e| {
-                        format.set(if event_target_value(&e) == "json" { RulesDocumentFormat::Json } else { RulesDocumentFormat::Toml });
+                        format.set(if event_target_value(&e) == "json" { RulesFormat::Json } else { RulesFormat::Toml });
                     }>
-                        <option value="toml" selected=move || format.get() == RulesDocumentFormat::Toml>"TOML"</option>
-                        <option value="json" selected=move || format.get() == RulesDocumentFormat::Json>"JSON"</option>
+                        <option value="toml" selected=move || format.get() == RulesFormat::Toml>"TOML"</option>
+                        <option value="json" selected=move || format.get() == RulesFormat::Json>"JSON"</option>
                     </select>
                 </label>
             </div>
@@ -318,14 +316,14 @@ pub fn describe(lang: Lang, criterion: &Criterion) -> String {
 #[component]
 fn History(
     site: String,
-    versions: Remote<(String, u32), Vec<RulesVersionInfo>>,
+    versions: Remote<(String, u32), Vec<RulesVersion>>,
     text: RwSignal<String>,
 ) -> impl IntoView {
     let lang = use_lang();
     let site = StoredValue::new(site);
     // The version being compared, and its document once loaded.
-    let compared = RwSignal::new(None::<(u32, Result<RulesDocument, api::ApiError>)>);
-    let open = move |version: u32, load: bool| {
+    let compared = RwSignal::new(None::<(i64, Result<RulesDocument, api::ApiError>)>);
+    let open = move |version: i64, load: bool| {
         let site = site.get_value();
         leptos::task::spawn_local(async move {
             let answer = api::rules_version(&site, version).await;
@@ -335,7 +333,7 @@ fn History(
             compared.try_set(Some((version, answer)));
         });
     };
-    let list = move |versions: Vec<RulesVersionInfo>| {
+    let list = move |versions: Vec<RulesVersion>| {
         let lang = lang.get();
         if versions.is_empty() {
             return empty_state(lang.history_empty()).into_any();
@@ -357,8 +355,8 @@ fn History(
                                 <tr>
                                     <td>{version}</td>
                                     <td>{time_view(lang, v.installed_at)}</td>
-                                    <td>{v.actor.clone()}</td>
-                                    <td>{match v.format { RulesDocumentFormat::Toml => "TOML", RulesDocumentFormat::Json => "JSON" }}</td>
+                                    <td>{lang.actor(v.actor.as_ref())}</td>
+                                    <td>{match v.format { RulesFormat::Toml => "TOML", RulesFormat::Json => "JSON" }}</td>
                                     <td class="table__actions">
                                         <button type="button" class="button button--small" on:click=move |_| open(version, false)>{lang.compare()}</button>
                                         <button type="button" class="button button--small" on:click=move |_| open(version, true)>{lang.load_into_editor()}</button>
@@ -388,7 +386,7 @@ fn History(
 }
 
 /// The diff of version `version`'s document against the editor's text.
-fn diff_view(lang: Lang, version: u32, old: &str, new: &str) -> AnyView {
+fn diff_view(lang: Lang, version: i64, old: &str, new: &str) -> AnyView {
     let diff = line_diff(old, new);
     let (added, removed) = counts(&diff);
     let title = format!("{} · {}", lang.diff_title(), lang.version_n(version));

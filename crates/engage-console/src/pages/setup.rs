@@ -1,7 +1,7 @@
 //! The first-run page (`/console/setup?token=…`): the one-time token the server logged makes
 //! the first owner, an admin, and signs them in.
 
-use engage_core::api::console::SetupOwner;
+use engage_core::api::console::Setup;
 use leptos::prelude::*;
 
 use crate::api;
@@ -35,7 +35,7 @@ pub fn SetupPage(
         if password != repeat.get_untracked() {
             return writer.invalid(lang.passwords_differ());
         }
-        let body = SetupOwner {
+        let body = Setup {
             token: token.get_value(),
             email: email.get_untracked().trim().to_owned(),
             password,

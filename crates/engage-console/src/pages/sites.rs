@@ -3,7 +3,7 @@
 //! builder.
 
 use engage_core::api::console::{
-    CreateSite, RotateRequest, RotateWhat, SiteRef, SiteView, UpdateSite,
+    CreateSite, OwnerSite, RotateCredential, SiteCredential, SiteView, UpdateSite,
 };
 use leptos::prelude::*;
 
@@ -79,11 +79,11 @@ pub fn SitesPage() -> impl IntoView {
                         {sites
                             .into_iter()
                             .map(|site| {
-                                let to = Route::Site { site: site.id.clone(), page: Page::Overview };
+                                let to = Route::Site { site: site.id.as_str().to_owned(), page: Page::Overview };
                                 view! {
                                     <tr>
-                                        <td><Link to=to>{site.id.clone()}</Link></td>
-                                        <td>{site.name.clone().unwrap_or_default()}</td>
+                                        <td><Link to=to>{site.id.as_str().to_owned()}</Link></td>
+                                        <td>{site.name.clone()}</td>
                                         <td>{site.tz.clone()}</td>
                                         <td class="table__wrap">{site.origins.join(", ")}</td>
                                         <td>{time_view(lang, site.created_at)}</td>
@@ -123,8 +123,12 @@ fn NewSite(on_created: Callback<SiteView>) -> impl IntoView {
     let submit = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
         let typed_name = name.get_untracked().trim().to_owned();
+        let site_id = match engage_core::SiteId::parse(id.get_untracked().trim()) {
+            Ok(site_id) => site_id,
+            Err(error) => return writer.invalid(&error.to_string()),
+        };
         let body = CreateSite {
-            id: id.get_untracked().trim().to_owned(),
+            id: site_id,
             name: (!typed_name.is_empty()).then_some(typed_name),
             tz: tz.get_untracked().trim().to_owned(),
             origins: origins_of(&origins.get_untracked()),
@@ -133,13 +137,13 @@ fn NewSite(on_created: Callback<SiteView>) -> impl IntoView {
             async move { api::create_site(&body).await },
             move |answer| {
                 console.update_owner(|owner| {
-                    owner.sites.push(SiteRef {
+                    owner.sites.push(OwnerSite {
                         id: answer.site.id.clone(),
                         name: answer.site.name.clone(),
                     })
                 });
                 created.set(Some((
-                    answer.site.id.clone(),
+                    answer.site.id.as_str().to_owned(),
                     answer.secret,
                     answer.api_key,
                 )));
@@ -235,8 +239,8 @@ pub fn SitePage(site: String) -> impl IntoView {
 fn SiteSettings(site: SiteView, on_saved: Callback<SiteView>) -> impl IntoView {
     let console = use_console();
     let lang = use_lang();
-    let id = site.id.clone();
-    let name = RwSignal::new(site.name.clone().unwrap_or_default());
+    let id = site.id.as_str().to_owned();
+    let name = RwSignal::new(site.name.clone());
     let tz = RwSignal::new(site.tz.clone());
     let origins = RwSignal::new(site.origins.join("\n"));
     let writer = Writer::new();
@@ -303,12 +307,13 @@ fn Rotation(site: String) -> impl IntoView {
     let lang = use_lang();
     let overlap = RwSignal::new("24h".to_owned());
     let writer = Writer::new();
-    let shown = RwSignal::new(None::<(RotateWhat, String, Option<engage_core::jiff::Timestamp>)>);
+    let shown =
+        RwSignal::new(None::<(SiteCredential, String, Option<engage_core::jiff::Timestamp>)>);
     let site = StoredValue::new(site);
-    let rotate = move |what: RotateWhat| {
-        let body = RotateRequest {
+    let rotate = move |what: SiteCredential| {
+        let body = RotateCredential {
             what,
-            overlap: overlap.get_untracked(),
+            overlap: Some(overlap.get_untracked()),
         };
         let site = site.get_value();
         shown.set(None);
@@ -344,19 +349,19 @@ fn Rotation(site: String) -> impl IntoView {
                     </select>
                 </label>
                 <button type="button" class="button" disabled=move || writer.pending.get()
-                    on:click=move |_| rotate(RotateWhat::Secret)>
+                    on:click=move |_| rotate(SiteCredential::Secret)>
                     {move || lang.get().rotate_secret()}
                 </button>
                 <button type="button" class="button" disabled=move || writer.pending.get()
-                    on:click=move |_| rotate(RotateWhat::ApiKey)>
+                    on:click=move |_| rotate(SiteCredential::ApiKey)>
                     {move || lang.get().rotate_api_key()}
                 </button>
             </div>
             {move || shown.get().map(|(what, value, until)| {
                 let lang = lang.get();
                 let label = match what {
-                    RotateWhat::Secret => lang.new_secret(),
-                    RotateWhat::ApiKey => lang.new_api_key(),
+                    SiteCredential::Secret => lang.new_secret(),
+                    SiteCredential::ApiKey => lang.new_api_key(),
                 };
                 let until = match until {
                     Some(at) => lang.valid_until(&crate::ui::format_time(lang, at)),

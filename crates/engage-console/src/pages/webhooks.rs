@@ -1,10 +1,9 @@
 //! Webhooks: the endpoint URL, the signing secret (shown, copied, rotated), the delivery log and
 //! redelivering one event.
 
-use engage_core::api::console::{DeliveryLog, DeliveryView, SetWebhook, WebhookView};
 use leptos::prelude::*;
 
-use crate::api;
+use crate::api::{self, DeliveryLog, DeliveryView, SetWebhook, WebhookView};
 use crate::ui::{
     CopyButton, Remote, Writer, empty_state, loaded, outcome_line, page_header, time_view, use_lang,
 };

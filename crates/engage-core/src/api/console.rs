@@ -1,48 +1,49 @@
-//! The JSON shapes of the owner console: owner sessions, sites, rules versions, the owner's
-//! views of lotteries, members and their ledger, feedback bulk actions, webhooks and the audit
-//! log. The server writes them and the console (`engage-console`) reads them, so the two
-//! cannot disagree on a field name.
+//! The JSON shapes of the owner console: its own routes (`/api/v1/console/…`: owner accounts,
+//! sessions, sites as their owners see them) and the admin routes it calls (rules and their
+//! versions, the owner's views of polls and lotteries, members with their ledger and points
+//! adjustments, the audit log and who is in it, [`Actor`]). Written by the server and read by
+//! the console (`engage-console`), so the two cannot disagree.
 //!
-//! Polls need no type of their own here: the owner's view of a poll is [`crate::api::PollView`]
-//! as `poll::owner_poll_view` builds it (counts always shown).
+//! Passwords travel only in requests and are never answered; a site's secret and API key are
+//! answered only when they are made (creation, rotation). Owner-provided text (names, reasons,
+//! labels) travels as JSON strings exactly as stored; the console renders it as text.
 
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-use crate::api::BadgeView;
-use crate::api::feedback::FeedbackStatus;
+use crate::SiteId;
 use crate::api::lottery::{LotteryView, PrizeRef};
+use crate::api::{BadgeView, PollView};
 use crate::ledger::Source;
+use crate::rules::RulesFormat;
 
-/// A site as listed with its owner: `{"id", "name"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteRef {
-    pub id: String,
-    /// The display name, when the site has one.
-    #[serde(default)]
-    pub name: Option<String>,
+/// The languages an owner may choose for the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConsoleLang {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
 }
 
-/// An owner as the console sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OwnerView {
-    pub email: String,
-    /// Admins see every site and may create sites.
-    pub admin: bool,
-    /// The owner's saved language (`en` or `zh-CN`); `null` follows the browser.
-    #[serde(default)]
-    pub lang: Option<String>,
-    /// The sites this owner was granted (every site, for admins).
-    pub sites: Vec<SiteRef>,
+impl ConsoleLang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsoleLang::En => "en",
+            ConsoleLang::ZhCn => "zh-CN",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ConsoleLang> {
+        match text {
+            "en" => Some(ConsoleLang::En),
+            "zh-CN" => Some(ConsoleLang::ZhCn),
+            _ => None,
+        }
+    }
 }
 
-/// `GET`/`POST /api/v1/console/session` and `POST /api/v1/console/setup`: `{"owner": …}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    pub owner: OwnerView,
-}
-
-/// `POST /api/v1/console/session`.
+/// `POST /api/v1/console/session`: sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
@@ -50,34 +51,62 @@ pub struct SignIn {
     pub password: String,
 }
 
-/// `POST /api/v1/console/setup`: the one-time token of the setup link makes the first owner.
+/// `POST /api/v1/console/setup`: the first owner, with the one-time token `serve` logged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SetupOwner {
+pub struct Setup {
     pub token: String,
     pub email: String,
     pub password: String,
 }
 
-/// `PATCH /api/v1/console/me`.
+/// A site an owner holds, as the console's navigation lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateOwner {
-    /// `en`, `zh-CN`, or `null` to follow the browser.
-    pub lang: Option<String>,
+pub struct OwnerSite {
+    pub id: SiteId,
+    pub name: String,
 }
 
-/// A site as its owner sees it (`GET /api/v1/console/sites`, `GET …/admin/sites/{site}`).
+/// The signed-in owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerView {
+    pub email: String,
+    /// Admins hold every site and may create sites.
+    pub admin: bool,
+    /// The owner's choice; `null`: follow the browser.
+    pub lang: Option<ConsoleLang>,
+    /// The sites the owner may run (admins: all), by id.
+    pub sites: Vec<OwnerSite>,
+}
+
+/// The answer of the session routes, of setup and of `PATCH /api/v1/console/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub owner: OwnerView,
+}
+
+/// `PATCH /api/v1/console/me`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    /// Absent: unchanged; `null`: follow the browser; else the language.
+    #[serde(
+        default,
+        deserialize_with = "super::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lang: Option<Option<ConsoleLang>>,
+}
+
+/// A site as its owner sees it (never with its secret or API key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteView {
-    pub id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The IANA time zone days are counted in.
+    pub id: SiteId,
+    pub name: String,
+    /// The IANA time zone in which the site's days begin and end.
     pub tz: String,
-    /// The origins allowed to embed the widgets.
+    /// Browser origins allowed to call the API, e.g. `https://forum.example.com`.
     pub origins: Vec<String>,
-    #[serde(with = "crate::rfc3339")]
     pub created_at: Timestamp,
 }
 
@@ -85,24 +114,23 @@ pub struct SiteView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSite {
-    pub id: String,
+    pub id: SiteId,
+    /// Defaults to the id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub tz: String,
     pub origins: Vec<String>,
 }
 
-/// The answer to creating a site: the secrets are shown this once.
+/// The answer to creating a site: the member-token secret and the API key, shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteCreated {
     pub site: SiteView,
-    /// The member-token signing secret.
     pub secret: String,
-    /// The API key host backends call the admin API with (`ek_…`).
     pub api_key: String,
 }
 
-/// `PATCH /api/v1/admin/sites/{site}`: any subset.
+/// `PATCH /api/v1/admin/sites/{site}`: any subset; `origins` is the whole new list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSite {
@@ -114,70 +142,161 @@ pub struct UpdateSite {
     pub origins: Option<Vec<String>>,
 }
 
-/// What a rotation replaces.
+/// Which of a site's credentials a rotation replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RotateWhat {
-    /// The member-token signing secret.
+pub enum SiteCredential {
+    /// The HS256 secret member tokens are signed with.
     Secret,
+    /// The API key host backends call with.
     ApiKey,
+}
+
+impl SiteCredential {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteCredential::Secret => "secret",
+            SiteCredential::ApiKey => "api_key",
+        }
+    }
 }
 
 /// `POST /api/v1/admin/sites/{site}/rotate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RotateRequest {
-    pub what: RotateWhat,
-    /// How long the previous value keeps working, e.g. `24h`; `0h` ends it now.
-    pub overlap: String,
+pub struct RotateCredential {
+    pub what: SiteCredential,
+    /// How long the old value keeps working, e.g. `24h` (the default), `30m`, `0s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<String>,
 }
 
-/// The answer to a rotation: the new value (shown once) under the name of what was rotated.
+/// The answer to a rotation: the new value under the name of what was rotated, shown this
+/// once, and until when the previous one is still accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rotated {
+pub struct CredentialRotated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
-    /// Until when the previous value is still accepted; `null` when it no longer is.
-    #[serde(default, with = "crate::rfc3339::option")]
+    /// `null`: the previous value stopped working at once.
     pub previous_valid_until: Option<Timestamp>,
 }
 
-/// The format a rules document is written in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Who did something the audit log records.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// A host backend with the site's API key.
+    ApiKey,
+    /// A signed-in owner account (the e-mail address it had then).
+    Owner { id: i64, email: String },
+    /// The server's command line (`engage-server rules set`, `site webhook`, …).
+    Cli,
+}
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RulesDocumentFormat {
-    #[default]
-    Toml,
-    Json,
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    RotateSecret,
+    RotateApiKey,
+    RulesInstall,
+    PointsAdjust,
+    Export,
+    SiteUpdate,
+    WebhookSet,
+    WebhookRedeliver,
+    PollCreate,
+    PollUpdate,
+    LotteryCreate,
+    LotteryOpen,
+    LotteryClose,
+    FeedbackStatus,
+    FeedbackReply,
 }
 
-impl From<RulesDocumentFormat> for crate::rules::RulesFormat {
-    fn from(format: RulesDocumentFormat) -> crate::rules::RulesFormat {
-        match format {
-            RulesDocumentFormat::Toml => crate::rules::RulesFormat::Toml,
-            RulesDocumentFormat::Json => crate::rules::RulesFormat::Json,
+impl AuditAction {
+    pub const ALL: [AuditAction; 18] = [
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::RotateSecret,
+        AuditAction::RotateApiKey,
+        AuditAction::RulesInstall,
+        AuditAction::PointsAdjust,
+        AuditAction::Export,
+        AuditAction::SiteUpdate,
+        AuditAction::WebhookSet,
+        AuditAction::WebhookRedeliver,
+        AuditAction::PollCreate,
+        AuditAction::PollUpdate,
+        AuditAction::LotteryCreate,
+        AuditAction::LotteryOpen,
+        AuditAction::LotteryClose,
+        AuditAction::FeedbackStatus,
+        AuditAction::FeedbackReply,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::RotateSecret => "rotate_secret",
+            AuditAction::RotateApiKey => "rotate_api_key",
+            AuditAction::RulesInstall => "rules_install",
+            AuditAction::PointsAdjust => "points_adjust",
+            AuditAction::Export => "export",
+            AuditAction::SiteUpdate => "site_update",
+            AuditAction::WebhookSet => "webhook_set",
+            AuditAction::WebhookRedeliver => "webhook_redeliver",
+            AuditAction::PollCreate => "poll_create",
+            AuditAction::PollUpdate => "poll_update",
+            AuditAction::LotteryCreate => "lottery_create",
+            AuditAction::LotteryOpen => "lottery_open",
+            AuditAction::LotteryClose => "lottery_close",
+            AuditAction::FeedbackStatus => "feedback_status",
+            AuditAction::FeedbackReply => "feedback_reply",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == text)
     }
 }
 
-impl From<crate::rules::RulesFormat> for RulesDocumentFormat {
-    fn from(format: crate::rules::RulesFormat) -> RulesDocumentFormat {
-        match format {
-            crate::rules::RulesFormat::Toml => RulesDocumentFormat::Toml,
-            crate::rules::RulesFormat::Json => RulesDocumentFormat::Json,
-        }
-    }
+/// One entry of `GET /api/v1/admin/sites/{site}/audit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Grows by one per entry of the site: pass the last one as `before` for older entries.
+    pub id: i64,
+    #[serde(with = "crate::rfc3339")]
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub action: AuditAction,
+    /// What was done, as a JSON object (ids, amounts, the table exported, …).
+    pub detail: serde_json::Value,
+}
+
+/// `GET /api/v1/admin/sites/{site}/audit?before=&limit=`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; `null` on the last.
+    pub next_before: Option<i64>,
 }
 
 /// `GET /api/v1/admin/sites/{site}/rules` and `…/rules/versions/{version}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulesDocument {
-    /// `null` while the site runs on the default rules.
-    pub version: Option<u32>,
-    pub format: RulesDocumentFormat,
-    /// The document as installed (the default rules as TOML when `version` is `null`).
+    /// `null` when the site runs on the default rules (then `document` is them, as TOML).
+    pub version: Option<i64>,
+    pub format: RulesFormat,
+    /// The document exactly as installed.
     pub document: String,
     #[serde(
         default,
@@ -187,15 +306,15 @@ pub struct RulesDocument {
     pub installed_at: Option<Timestamp>,
 }
 
-/// One entry of `GET /api/v1/admin/sites/{site}/rules/versions` (newest first).
+/// One entry of `GET /api/v1/admin/sites/{site}/rules/versions`, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RulesVersionInfo {
-    pub version: u32,
-    pub format: RulesDocumentFormat,
+pub struct RulesVersion {
+    pub version: i64,
+    pub format: RulesFormat,
     #[serde(with = "crate::rfc3339")]
     pub installed_at: Timestamp,
-    /// Who installed it (an owner's email, `api_key` or `cli`).
-    pub actor: String,
+    /// Who installed it; `null` for versions from before the audit log (or the demo's own).
+    pub actor: Option<Actor>,
 }
 
 /// `PUT /api/v1/admin/sites/{site}/rules`.
@@ -203,68 +322,68 @@ pub struct RulesVersionInfo {
 #[serde(deny_unknown_fields)]
 pub struct InstallRules {
     pub document: String,
-    pub format: RulesDocumentFormat,
+    pub format: RulesFormat,
 }
 
 /// The answer to installing rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulesInstalled {
-    pub version: u32,
+    pub version: i64,
 }
 
-/// A lottery as its owner sees it: the public view (whose prizes' `stock` is what is left),
-/// how many spins were made, and where the proof is once closed.
+/// The 422 `invalid_rules` answer: the usual error, plus where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesErrorBody {
+    pub error: RulesErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// The dotted path of the offending field, e.g. `checkin.milestones[1].day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The 1-based line of the document, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// A poll as its owner sees it: always with its counts, and `ip_limit`.
+pub type OwnerPollView = PollView;
+
+/// `GET /api/v1/admin/sites/{site}/lotteries/{lottery}`: the public view (its seed only once
+/// closed), and what only the owner sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerLotteryView {
+    /// The lottery as members see it; `entrants` is always present here.
     #[serde(flatten)]
     pub lottery: LotteryView,
-    /// Spins made in all (wheels).
-    #[serde(default)]
+    /// Every prize's stock as defined and left, in prize order.
+    pub stock_left: Vec<PrizeStockLeft>,
+    /// Spins recorded (wheels; 0 for giveaways).
     pub spins: u64,
-    /// The proof's URL, once closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof_url: Option<String>,
+    /// The proof's path (`/api/v1/sites/{site}/lotteries/{lottery}/proof`) once closed.
+    pub proof: Option<String>,
 }
 
-/// A page cursor: pass it back as it came (`before`, `after`). The server may send a number
-/// or a string; either is kept as its text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Cursor(pub String);
-
-impl Serialize for Cursor {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Cursor {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Cursor, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Text(String),
-            Number(i64),
-        }
-        Ok(Cursor(match Either::deserialize(deserializer)? {
-            Either::Text(text) => text,
-            Either::Number(n) => n.to_string(),
-        }))
-    }
-}
-
-/// `GET /api/v1/admin/sites/{site}/lotteries/{lottery}/spins?before=&limit=`: newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpinLog {
-    pub spins: Vec<SpinLogEntry>,
-    #[serde(default)]
-    pub next_before: Option<Cursor>,
+pub struct PrizeStockLeft {
+    pub id: String,
+    pub name: String,
+    /// As defined.
+    pub stock: u32,
+    pub stock_left: u32,
 }
 
+/// One spin in the owner's spins log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpinLogEntry {
+    /// The spin's place among all spins of the lottery: pass the last as `before`.
+    pub seq: u64,
     pub member: String,
     pub name: String,
-    /// The member's spin number in this lottery.
+    /// The member's own spin number.
     pub spin: u32,
     /// `null` for the no-prize slot.
     pub prize: Option<PrizeRef>,
@@ -272,23 +391,46 @@ pub struct SpinLogEntry {
     pub at: Timestamp,
 }
 
-/// `GET /api/v1/admin/sites/{site}/members?q=&limit=&after=`.
+/// `GET /api/v1/admin/sites/{site}/lotteries/{lottery}/spins?before=&limit=`: newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberList {
-    pub members: Vec<MemberRow>,
-    #[serde(default)]
-    pub next: Option<Cursor>,
+pub struct SpinLog {
+    pub spins: Vec<SpinLogEntry>,
+    pub next_before: Option<u64>,
 }
 
+/// `POST /api/v1/admin/sites/{site}/feedback/bulk`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberRow {
+#[serde(deny_unknown_fields)]
+pub struct BulkFeedbackStatus {
+    /// 1 to 100 feedback ids of the site.
+    pub ids: Vec<i64>,
+    pub status: crate::api::feedback::FeedbackStatus,
+}
+
+/// The answer to a bulk status change: how many pieces of feedback changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkUpdated {
+    pub updated: u64,
+}
+
+/// One member in `GET /api/v1/admin/sites/{site}/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberSummary {
     pub member: String,
     pub name: String,
     pub points: i64,
     pub level: u32,
     pub title: String,
-    #[serde(default, with = "crate::rfc3339::option")]
-    pub last_seen: Option<Timestamp>,
+    #[serde(with = "crate::rfc3339")]
+    pub last_seen: Timestamp,
+}
+
+/// `GET /api/v1/admin/sites/{site}/members?q=&limit=&after=`: in member id order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberList {
+    pub members: Vec<MemberSummary>,
+    /// Pass as `after` for the next page; `null` on the last.
+    pub next: Option<String>,
 }
 
 /// `GET /api/v1/admin/sites/{site}/members/{member}`.
@@ -301,130 +443,50 @@ pub struct MemberDetail {
     pub title: String,
     /// Newest first.
     pub badges: Vec<BadgeView>,
+    /// Consecutive check-in days ending today (or yesterday while today is open).
     pub streak: u32,
     pub longest_streak: u32,
-    #[serde(default, with = "crate::rfc3339::option")]
-    pub last_seen: Option<Timestamp>,
-}
-
-/// `GET /api/v1/admin/sites/{site}/members/{member}/ledger?before=&limit=`: newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerPage {
-    pub entries: Vec<LedgerRow>,
-    #[serde(default)]
-    pub next_before: Option<Cursor>,
+    #[serde(with = "crate::rfc3339")]
+    pub first_seen: Timestamp,
+    #[serde(with = "crate::rfc3339")]
+    pub last_seen: Timestamp,
 }
 
 /// One ledger entry as the owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerRow {
+pub struct OwnerLedgerEntry {
+    /// Pass the last one as `before` for older entries.
     pub id: i64,
     pub source: Source,
     pub amount: i64,
     #[serde(with = "crate::rfc3339")]
     pub at: Timestamp,
-    /// The idempotency key (`admin:…` for adjustments).
     pub key: String,
-    /// An adjustment's reason.
+    /// The owner's reason (adjustments, source `admin`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// `GET /api/v1/admin/sites/{site}/members/{member}/ledger?before=&limit=`: newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub entries: Vec<OwnerLedgerEntry>,
+    pub next_before: Option<i64>,
 }
 
 /// `POST /api/v1/admin/sites/{site}/members/{member}/adjustments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PointsAdjustment {
-    /// Non-zero; negative takes points away (never below zero).
+pub struct AdjustPoints {
+    /// Points to add (positive) or take away (negative); never 0.
     pub amount: i64,
     /// Why, 1 to 200 characters; the member sees the entry in their ledger.
     pub reason: String,
 }
 
-/// The answer to an adjustment: the new balance and the ledger entry written.
+/// The answer to an adjustment: the balance afterwards and the entry written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsAdjusted {
     pub points: i64,
-    pub entry: LedgerRow,
+    pub entry: OwnerLedgerEntry,
 }
-
-/// `POST /api/v1/admin/sites/{site}/feedback/bulk`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BulkFeedbackStatus {
-    pub ids: Vec<i64>,
-    pub status: FeedbackStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BulkUpdated {
-    pub updated: u64,
-}
-
-/// `GET`/`PUT /api/v1/admin/sites/{site}/webhook`: the URL and the signing secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookView {
-    pub url: String,
-    pub secret: String,
-    /// The event types delivered.
-    pub events: Vec<String>,
-}
-
-/// `PUT /api/v1/admin/sites/{site}/webhook`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetWebhook {
-    pub url: String,
-    #[serde(default)]
-    pub rotate_secret: bool,
-}
-
-/// `GET /api/v1/admin/sites/{site}/webhook/deliveries`: newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryLog {
-    pub deliveries: Vec<DeliveryView>,
-}
-
-/// One event and how its delivery went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryView {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: u32,
-    pub last_status_code: Option<u16>,
-    pub last_error: Option<String>,
-    #[serde(with = "crate::rfc3339")]
-    pub created_at: Timestamp,
-    #[serde(default, with = "crate::rfc3339::option")]
-    pub last_attempt_at: Option<Timestamp>,
-    #[serde(default, with = "crate::rfc3339::option")]
-    pub next_attempt_at: Option<Timestamp>,
-    #[serde(default, with = "crate::rfc3339::option")]
-    pub delivered_at: Option<Timestamp>,
-}
-
-/// `GET /api/v1/admin/sites/{site}/audit?before=&limit=`: newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    #[serde(default)]
-    pub next_before: Option<Cursor>,
-}
-
-/// Who did what, when. `action` is one of the audit actions (`sign_in`, `rotate_secret`,
-/// `points_adjust`, …); `actor` and `detail` are as the server recorded them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    #[serde(with = "crate::rfc3339")]
-    pub at: Timestamp,
-    pub actor: serde_json::Value,
-    pub action: String,
-    #[serde(default)]
-    pub detail: serde_json::Value,
-}
-
-#[cfg(test)]
-mod tests;
