@@ -454,6 +454,7 @@ pub struct DeliveryView {
     pub attempts: u32,
     pub last_status_code: Option<u16>,
     pub last_error: Option<String>,
+    #[serde(with = "engage_core::rfc3339")]
     pub created_at: Timestamp,
 }
 

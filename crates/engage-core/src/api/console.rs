@@ -107,6 +107,7 @@ pub struct SiteView {
     pub tz: String,
     /// Browser origins allowed to call the API, e.g. `https://forum.example.com`.
     pub origins: Vec<String>,
+    #[serde(with = "crate::rfc3339")]
     pub created_at: Timestamp,
 }
 
@@ -180,6 +181,7 @@ pub struct CredentialRotated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// `null`: the previous value stopped working at once.
+    #[serde(with = "crate::rfc3339::option")]
     pub previous_valid_until: Option<Timestamp>,
 }
 
