@@ -98,6 +98,7 @@ pub fn run() -> Result<Sizes> {
             .with_context(|| format!("copying www/{file} into dist/"))?;
     }
 
+    crate::console::run(&dist)?;
     step("precompressing (brotli 11, gzip 9)");
     let mut sizes = Sizes {
         version,
@@ -152,7 +153,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn brotli_bytes(raw: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn brotli_bytes(raw: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,

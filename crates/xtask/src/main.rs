@@ -3,6 +3,7 @@
 //! `cargo xtask demo` and `cargo xtask test` are the two commands of the README: each first
 //! installs what is missing on a fresh Debian machine (see `setup`), then does its work.
 
+mod console;
 mod dist;
 mod setup;
 
@@ -171,6 +172,8 @@ fn test() -> Result<()> {
         "test",
         "--package",
         "engage-widgets",
+        "--package",
+        "engage-console",
         "--target",
         "wasm32-unknown-unknown",
     ]))?;

@@ -1,8 +1,8 @@
-//! The JSON shapes of the owner console: its own routes (`/api/v1/console/…`: owner accounts
-//! and sessions, sites as their owners see them) and its data under
-//! `/api/v1/admin/sites/{site}/…` (rules and their versions, the owner's views of polls and
-//! lotteries, members with their ledger and points adjustments, the audit log and who is in it,
-//! [`Actor`]). Written by the server and read by the console, so the two cannot disagree.
+//! The JSON shapes of the owner console: its own routes (`/api/v1/console/…`: owner accounts,
+//! sessions, sites as their owners see them) and the admin routes it calls (rules and their
+//! versions, the owner's views of polls and lotteries, members with their ledger and points
+//! adjustments, the audit log and who is in it, [`Actor`]). Written by the server and read by
+//! the console (`engage-console`), so the two cannot disagree.
 //!
 //! Passwords travel only in requests and are never answered; a site's secret and API key are
 //! answered only when they are made (creation, rotation). Owner-provided text (names, reasons,
@@ -107,6 +107,7 @@ pub struct SiteView {
     pub tz: String,
     /// Browser origins allowed to call the API, e.g. `https://forum.example.com`.
     pub origins: Vec<String>,
+    #[serde(with = "crate::rfc3339")]
     pub created_at: Timestamp,
 }
 
@@ -180,6 +181,7 @@ pub struct CredentialRotated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// `null`: the previous value stopped working at once.
+    #[serde(with = "crate::rfc3339::option")]
     pub previous_valid_until: Option<Timestamp>,
 }
 
