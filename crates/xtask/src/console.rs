@@ -6,13 +6,11 @@
 //! The console is its own bundle: a page of the console downloads it, a host page never does.
 
 use std::path::Path;
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
+use anyhow::Result;
 
-use crate::dist::brotli_bytes;
-use crate::{cargo, exec, root, step, target_dir};
+use crate::dist::{bindgen_and_optimise, brotli_bytes};
+use crate::{cargo, exec, step};
 
 /// What a console page downloads, in load order (the shell, `index.html`, is left out: it is
 /// sent for every page and is a few hundred bytes).
@@ -24,7 +22,6 @@ const SHIPPED: [&str; 3] = [
 
 /// Builds `dist/console/` under `dist` and prints its sizes.
 pub fn run(dist: &Path) -> Result<()> {
-    let root = root();
     let out = dist.join("console");
     let pkg = out.join("pkg");
     step("building the owner console for wasm32-unknown-unknown (release, size profile)");
@@ -42,43 +39,9 @@ pub fn run(dist: &Path) -> Result<()> {
         std::fs::remove_dir_all(&out)?;
     }
     std::fs::create_dir_all(&pkg)?;
-    let wasm_in = target_dir().join("wasm32-unknown-unknown/release/engage_console.wasm");
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
-        .out_name("engage_console")
-        .web(true)?
-        .typescript(false)
-        .omit_default_module_path(false)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&pkg)
-        .with_context(|| format!("bindgen failed on {}", wasm_in.display()))?;
-    let wasm = pkg.join("engage_console_bg.wasm");
-    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
-        bail!("{} is missing: run `cargo xtask setup`", wasm_opt.display());
-    }
-    exec(
-        Command::new(&wasm_opt)
-            .arg("-Oz")
-            .arg("--strip-debug")
-            .arg("--strip-producers")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm),
-    )?;
-
     // Like the widgets' loader, the shell names the bundle with `?v=<hash>`, so the server can
     // let browsers keep `/console/pkg/*?v=…` forever while the shell itself is revalidated.
-    let mut hasher = Sha256::new();
-    hasher.update(std::fs::read(pkg.join("engage_console.js"))?);
-    hasher.update(std::fs::read(&wasm)?);
-    let version: String = hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let version = bindgen_and_optimise("engage_console", &pkg)?;
     std::fs::write(pkg.join("boot.js"), boot_js(&version))?;
     std::fs::write(pkg.join("icon.svg"), ICON_SVG)?;
     std::fs::write(out.join("index.html"), index_html(&version))?;

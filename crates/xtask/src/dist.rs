@@ -33,50 +33,17 @@ pub fn run() -> Result<Sizes> {
         "--release",
     ]))?;
 
-    step("generating the JS glue (wasm-bindgen as a library), without name and producers sections");
+    step(
+        "generating the JS glue (wasm-bindgen as a library, without name and producers \
+         sections) and optimising the wasm with wasm-opt -Oz (npm binaryen)",
+    );
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg)?;
     }
     std::fs::create_dir_all(&pkg)?;
-    let wasm_in = target_dir().join("wasm32-unknown-unknown/release/engage_widgets.wasm");
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
-        .out_name("engage_widgets")
-        .web(true)?
-        .typescript(false)
-        .omit_default_module_path(false)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&pkg)
-        .with_context(|| format!("bindgen failed on {}", wasm_in.display()))?;
-
-    step("optimising the wasm with wasm-opt -Oz (npm binaryen)");
-    let wasm = pkg.join("engage_widgets_bg.wasm");
-    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
-        bail!("{} is missing: run `cargo xtask setup`", wasm_opt.display());
-    }
-    exec(
-        Command::new(&wasm_opt)
-            .arg("-Oz")
-            .arg("--strip-debug")
-            .arg("--strip-producers")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm),
-    )?;
-
     // The loader imports the glue and the wasm with `?v=<hash>`, so the server can let browsers
     // cache them forever while the loader itself stays short-lived.
-    let mut hasher = Sha256::new();
-    hasher.update(std::fs::read(pkg.join("engage_widgets.js"))?);
-    hasher.update(std::fs::read(&wasm)?);
-    let version: String = hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let version = bindgen_and_optimise("engage_widgets", &pkg)?;
     let loader = std::fs::read_to_string(root.join("www/engage.js"))?;
     if !loader.contains("__ENGAGE_VERSION__") {
         bail!("www/engage.js lacks the __ENGAGE_VERSION__ placeholder");
@@ -232,4 +199,45 @@ impl Sizes {
         }
         Ok(())
     }
+}
+
+/// Generates the JS glue of the release wasm of `crate_name` (underscored) into `pkg` with the
+/// bindgen as a library (name and producers sections removed), shrinks the wasm with
+/// `wasm-opt -Oz`, and returns the bundle's version: the first 6 bytes, in hex, of the SHA-256
+/// of the glue and the wasm. The widgets and the console are both built this way.
+pub(crate) fn bindgen_and_optimise(crate_name: &str, pkg: &Path) -> Result<String> {
+    let wasm_in = target_dir().join(format!("wasm32-unknown-unknown/release/{crate_name}.wasm"));
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm_in)
+        .out_name(crate_name)
+        .web(true)?
+        .typescript(false)
+        .omit_default_module_path(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(pkg)
+        .with_context(|| format!("bindgen failed on {}", wasm_in.display()))?;
+    let wasm = pkg.join(format!("{crate_name}_bg.wasm"));
+    let wasm_opt = root().join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        bail!("{} is missing: run `cargo xtask setup`", wasm_opt.display());
+    }
+    exec(
+        Command::new(&wasm_opt)
+            .arg("-Oz")
+            .arg("--strip-debug")
+            .arg("--strip-producers")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm),
+    )?;
+    let mut hasher = Sha256::new();
+    hasher.update(std::fs::read(pkg.join(format!("{crate_name}.js")))?);
+    hasher.update(std::fs::read(&wasm)?);
+    Ok(hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -167,7 +167,7 @@ fn test() -> Result<()> {
             // quick default of a plain `cargo test`.
             .env("ENGAGE_EXPORT_ROWS", "1000000"),
     )?;
-    step("wasm tests: engage-widgets mounted in headless Chromium");
+    step("wasm tests: the widgets and the owner console mounted in headless Chromium");
     exec(cargo().args([
         "test",
         "--package",
