@@ -676,6 +676,7 @@ impl Lang {
             "poll_create" => ("Created a poll", "创建投票"),
             "poll_update" => ("Changed a poll", "修改投票"),
             "lottery_create" => ("Created a lottery", "创建抽奖"),
+            "lottery_update" => ("Changed a lottery", "修改抽奖"),
             "lottery_open" => ("Opened a lottery", "开始抽奖"),
             "lottery_close" => ("Closed a lottery", "结束抽奖"),
             "feedback_status" => ("Changed feedback status", "修改反馈状态"),

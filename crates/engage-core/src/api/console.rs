@@ -215,6 +215,7 @@ pub enum AuditAction {
     PollCreate,
     PollUpdate,
     LotteryCreate,
+    LotteryUpdate,
     LotteryOpen,
     LotteryClose,
     FeedbackStatus,
@@ -222,7 +223,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -237,6 +238,7 @@ impl AuditAction {
         AuditAction::PollCreate,
         AuditAction::PollUpdate,
         AuditAction::LotteryCreate,
+        AuditAction::LotteryUpdate,
         AuditAction::LotteryOpen,
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
@@ -259,6 +261,7 @@ impl AuditAction {
             AuditAction::PollCreate => "poll_create",
             AuditAction::PollUpdate => "poll_update",
             AuditAction::LotteryCreate => "lottery_create",
+            AuditAction::LotteryUpdate => "lottery_update",
             AuditAction::LotteryOpen => "lottery_open",
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
