@@ -274,6 +274,53 @@ impl AuditAction {
     }
 }
 
+/// A table the CSV export can write: `GET /api/v1/admin/sites/{site}/export/<name>.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportTable {
+    Members,
+    Ledger,
+    Checkins,
+    Votes,
+    Spins,
+    Entries,
+    Feedback,
+    Badges,
+    Audit,
+}
+
+impl ExportTable {
+    pub const ALL: [ExportTable; 9] = [
+        ExportTable::Members,
+        ExportTable::Ledger,
+        ExportTable::Checkins,
+        ExportTable::Votes,
+        ExportTable::Spins,
+        ExportTable::Entries,
+        ExportTable::Feedback,
+        ExportTable::Badges,
+        ExportTable::Audit,
+    ];
+
+    /// The name in the route (`…/export/<name>.csv`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportTable::Members => "members",
+            ExportTable::Ledger => "ledger",
+            ExportTable::Checkins => "checkins",
+            ExportTable::Votes => "votes",
+            ExportTable::Spins => "spins",
+            ExportTable::Entries => "entries",
+            ExportTable::Feedback => "feedback",
+            ExportTable::Badges => "badges",
+            ExportTable::Audit => "audit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExportTable> {
+        ExportTable::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
 /// One entry of `GET /api/v1/admin/sites/{site}/audit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
