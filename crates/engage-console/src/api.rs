@@ -9,15 +9,16 @@ use std::rc::Rc;
 
 use engage_core::api::console::{
     AdjustPoints, AuditPage, BulkFeedbackStatus, BulkUpdated, ConsoleLang, CreateSite,
-    CredentialRotated, InstallRules, LedgerPage, MemberDetail, MemberList, OwnerLotteryView,
-    OwnerPollView, PointsAdjusted, RotateCredential, RulesDocument, RulesInstalled, RulesVersion,
-    SessionView, Setup, SignIn, SiteCreated, SiteView, SpinLog, UpdateMe, UpdateSite,
+    CredentialRotated, ExportTable, InstallRules, LedgerPage, MemberDetail, MemberList,
+    OwnerLotteryView, OwnerPollView, PointsAdjusted, RotateCredential, RulesDocument,
+    RulesInstalled, RulesVersion, SessionView, Setup, SignIn, SiteCreated, SiteView, SpinLog,
+    UpdateMe, UpdateSite,
 };
 use engage_core::api::feedback::{
-    FeedbackItem, FeedbackList, FeedbackReply, FeedbackStats, FeedbackStatus, SendReply,
-    UpdateFeedback,
+    FeedbackForm, FeedbackItem, FeedbackList, FeedbackReply, FeedbackStats, FeedbackStatus,
+    SendReply, UpdateFeedback,
 };
-use engage_core::api::lottery::{CreateLottery, LotteryView};
+use engage_core::api::lottery::{CreateLottery, LotteryView, UpdateLottery};
 use engage_core::api::{CreatePoll, UpdatePoll};
 use engage_core::jiff::Timestamp;
 use serde::de::DeserializeOwned;
@@ -330,6 +331,20 @@ pub async fn create_lottery(site: &str, body: &CreateLottery) -> Result<LotteryV
     write("POST", &admin(site, "/lotteries"), body).await
 }
 
+/// `PATCH …/lotteries/{lottery}`: allowed until the lottery is opened (then 409 `lottery_open`).
+pub async fn update_lottery(
+    site: &str,
+    lottery: &str,
+    body: &UpdateLottery,
+) -> Result<LotteryView, ApiError> {
+    write(
+        "PATCH",
+        &admin(site, &format!("/lotteries/{}", segment(lottery))),
+        body,
+    )
+    .await
+}
+
 /// `POST …/lotteries/{lottery}/open` or `…/close` (`action`).
 pub async fn lottery_action(
     site: &str,
@@ -354,6 +369,12 @@ pub async fn spins(site: &str, lottery: &str, before: Option<&str>) -> Result<Sp
 /// `GET …/feedback` with the inbox filters already written as a query string.
 pub async fn feedback(site: &str, query: &str) -> Result<FeedbackList, ApiError> {
     get(&admin(site, &format!("/feedback{query}"))).await
+}
+
+/// `GET /api/v1/sites/{site}/feedback/form`: the feedback form as the site's rules define it
+/// (its categories filter the inbox).
+pub async fn feedback_form(site: &str) -> Result<FeedbackForm, ApiError> {
+    get(&format!("/api/v1/sites/{}/feedback/form", segment(site))).await
 }
 
 pub async fn feedback_stats(site: &str) -> Result<FeedbackStats, ApiError> {
@@ -481,6 +502,14 @@ pub async fn redeliver(site: &str, delivery: &str) -> Result<(), ApiError> {
         &format!("/webhook/deliveries/{}/redeliver", segment(delivery)),
     );
     write_only("POST", &path, None).await
+}
+
+// --- Export --------------------------------------------------------------------------------
+
+/// `GET …/export/{table}.csv`. Downloaded by a plain link: same-origin, so the browser sends
+/// the session cookie, and the server streams the file as an attachment.
+pub fn export_href(site: &str, table: ExportTable) -> String {
+    admin(site, &format!("/export/{}.csv", table.as_str()))
 }
 
 // --- Audit ---------------------------------------------------------------------------------

@@ -251,6 +251,7 @@ fn section_label(lang: Lang, section: Section) -> &'static str {
         Section::Members => lang.nav_members(),
         Section::Webhooks => lang.nav_webhooks(),
         Section::Audit => lang.nav_audit(),
+        Section::Export => lang.nav_export(),
         Section::Analytics => lang.nav_analytics(),
     }
 }
@@ -276,6 +277,7 @@ fn page(route: Route) -> AnyView {
             }
             SitePage::Webhooks => view! { <webhooks::WebhooksPage site=site /> }.into_any(),
             SitePage::Audit => view! { <audit::AuditPage site=site /> }.into_any(),
+            SitePage::Export => view! { <export::ExportPage site=site /> }.into_any(),
             SitePage::Analytics => view! { <audit::AnalyticsPage /> }.into_any(),
         },
         Route::Setup { .. } | Route::NotFound => not_found().into_any(),

@@ -140,6 +140,7 @@ strings! {
     nav_members => "Members", "会员";
     nav_webhooks => "Webhooks", "Webhook";
     nav_audit => "Audit", "审计日志";
+    nav_export => "Export", "导出";
     nav_analytics => "Analytics", "数据分析";
     site_switcher => "Site", "站点";
     no_site => "No site yet", "还没有站点";
@@ -370,7 +371,39 @@ strings! {
     spin_number => "Spin", "次数";
     prize => "Prize", "奖品";
     at => "When", "时间";
-    lottery_no_edit => "A lottery's prizes and times are fixed once it exists, so that its proof holds.", "抽奖创建后奖品和时间不可修改，以保证公证有效。";
+    lottery_edit_hint => "A lottery can be edited until it is opened. Once opened, its seed hash and prizes are published and stay fixed, so that its proof holds.", "抽奖开始前可以修改。开始后种子哈希和奖品即公布并固定，以保证公证有效。";
+    edit_lottery => "Edit lottery", "修改抽奖";
+    save_lottery => "Save changes", "保存修改";
+    lottery_locked => "This lottery has been opened: its seed hash and prizes are published and can no longer be changed.", "此抽奖已开始：种子哈希和奖品已公布，不能再修改。";
+    lottery_closed_locked => "This lottery is closed and can no longer be changed.", "此抽奖已结束，不能再修改。";
+
+    // Export.
+    export_title => "Export (CSV)", "导出（CSV）";
+    export_intro => "Download every table as a CSV file: all rows, streamed by the server, one header row.", "将每张表下载为 CSV 文件：包含全部记录，由服务器分批输出，首行为表头。";
+    export_excel => "The files are UTF-8 with a byte-order mark, so Excel and Numbers open Chinese text intact. Cells that would start a formula (=, +, -, @) are prefixed with an apostrophe.", "文件为带 BOM 的 UTF-8 编码，用 Excel 或 Numbers 打开中文不会乱码。可能被当作公式的单元格（以 =、+、-、@ 开头）前加了撇号。";
+    export_audited => "Every download is recorded in the audit log.", "每次下载都会记入审计日志。";
+    export_csv => "Export CSV", "导出 CSV";
+    export_table => "Table", "数据表";
+    export_contents => "Contents", "内容";
+    export_file => "File", "文件";
+    export_members => "Members", "会员";
+    export_members_about => "Every member: id, name, points, first and last seen.", "全部会员：ID、名称、积分、首次和最近访问时间。";
+    export_ledger => "Points ledger", "积分流水";
+    export_ledger_about => "Every points entry: member, source, amount, key, detail, day and time.", "每条积分记录：会员、来源、数量、键、详情、日期和时间。";
+    export_checkins => "Check-ins", "签到记录";
+    export_checkins_about => "Every check-in and make-up check-in: member, day, kind, time.", "每次签到和补签：会员、日期、类型、时间。";
+    export_votes => "Poll votes", "投票记录";
+    export_votes_about => "Every vote of every poll: voter, option, when voted and changed.", "所有投票的每一票：投票者、选项、投票和修改时间。";
+    export_spins => "Lottery spins", "转盘记录";
+    export_spins_about => "Every spin of every lucky wheel, with the prize won.", "所有大转盘的每次抽奖及所中奖品。";
+    export_entries => "Giveaway entries", "抽奖报名";
+    export_entries_about => "Every entry into every giveaway, with the winners' places.", "所有抽奖活动的每个报名及中奖名次。";
+    export_feedback => "Feedback", "反馈";
+    export_feedback_about => "Every piece of feedback: status, rating, NPS, category, text, contact, page.", "每条反馈：状态、评分、NPS、分类、内容、联系方式、页面。";
+    export_badges => "Badges earned", "已获徽章";
+    export_badges_about => "Every badge each member earned, and when.", "每位会员获得的每枚徽章及时间。";
+    export_audit => "Audit log", "审计日志";
+    export_audit_about => "Who did what in the console and through the API, and when.", "谁在控制台或通过 API 做了什么，以及时间。";
 
     // Feedback.
     feedback_title => "Feedback", "反馈";
@@ -379,6 +412,8 @@ strings! {
     search => "Search", "搜索";
     search_hint => "Text, contact or member name", "内容、联系方式或会员名";
     category => "Category", "分类";
+    all_categories => "All categories", "全部分类";
+    no_categories => "The site's rules define no feedback categories.", "站点规则未定义反馈分类。";
     rating => "Rating", "评分";
     from_date => "From", "开始日期";
     to_date => "To", "结束日期";
@@ -479,6 +514,7 @@ impl Lang {
             "invalid_credentials" => self.invalid_credentials(),
             "origin_refused" => self.origin_refused(),
             "insufficient_points" => self.insufficient_points(),
+            "lottery_open" => self.lottery_locked(),
             "rate_limited" => return self.rate_limited(error.retry_after),
             _ if error.status == 403 => self.forbidden(),
             _ if error.message.is_empty() && error.status == 404 => self.not_found(),
@@ -676,6 +712,7 @@ impl Lang {
             "poll_create" => ("Created a poll", "创建投票"),
             "poll_update" => ("Changed a poll", "修改投票"),
             "lottery_create" => ("Created a lottery", "创建抽奖"),
+            "lottery_update" => ("Changed a lottery", "修改抽奖"),
             "lottery_open" => ("Opened a lottery", "开始抽奖"),
             "lottery_close" => ("Closed a lottery", "结束抽奖"),
             "feedback_status" => ("Changed feedback status", "修改反馈状态"),

@@ -49,6 +49,8 @@ pub enum SitePage {
     Member(String),
     Webhooks,
     Audit,
+    /// CSV downloads of every table.
+    Export,
     Analytics,
 }
 
@@ -63,11 +65,12 @@ pub enum Section {
     Members,
     Webhooks,
     Audit,
+    Export,
     Analytics,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Sites,
         Section::Rules,
         Section::Polls,
@@ -76,6 +79,7 @@ impl Section {
         Section::Members,
         Section::Webhooks,
         Section::Audit,
+        Section::Export,
         Section::Analytics,
     ];
 
@@ -90,6 +94,7 @@ impl Section {
             Section::Members => SitePage::Members,
             Section::Webhooks => SitePage::Webhooks,
             Section::Audit => SitePage::Audit,
+            Section::Export => SitePage::Export,
             Section::Analytics => SitePage::Analytics,
         }
     }
@@ -107,6 +112,7 @@ impl SitePage {
             SitePage::Members | SitePage::Member(_) => Section::Members,
             SitePage::Webhooks => Section::Webhooks,
             SitePage::Audit => Section::Audit,
+            SitePage::Export => Section::Export,
             SitePage::Analytics => Section::Analytics,
         }
     }
@@ -148,6 +154,7 @@ impl Route {
                     ["members", member] => SitePage::Member((*member).to_owned()),
                     ["webhooks"] => SitePage::Webhooks,
                     ["audit"] => SitePage::Audit,
+                    ["export"] => SitePage::Export,
                     ["analytics"] => SitePage::Analytics,
                     _ => return Route::NotFound,
                 };
@@ -182,6 +189,7 @@ impl Route {
                     SitePage::Member(member) => format!("/members/{}", segment(member)),
                     SitePage::Webhooks => "/webhooks".to_owned(),
                     SitePage::Audit => "/audit".to_owned(),
+                    SitePage::Export => "/export".to_owned(),
                     SitePage::Analytics => "/analytics".to_owned(),
                 };
                 format!("{BASE}/sites/{site}{rest}")

@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::lottery::{
     CreateLottery, LotteryMode, LotteryProof, LotteryStatus, LotteryView, PrizeDefinition,
-    PrizeView, ProofPrize, ProofSpin,
+    PrizeView, ProofPrize, ProofSpin, UpdateLottery,
 };
 use crate::ids::{IdError, LotteryId, parse_slug};
 
@@ -205,6 +205,22 @@ pub fn validate_lottery(definition: CreateLottery) -> Result<Lottery, LotteryErr
         opens_at: definition.opens_at,
         closes_at: definition.closes_at,
         winners: definition.winners,
+    })
+}
+
+/// The lottery `current` with `update`'s fields put in place of its own, checked as a new
+/// definition would be: an edit can make nothing that `validate_lottery` refuses.
+pub fn update_lottery(current: &Lottery, update: UpdateLottery) -> Result<Lottery, LotteryError> {
+    validate_lottery(CreateLottery {
+        id: current.id.to_string(),
+        mode: update.mode.unwrap_or(current.mode),
+        prizes: update.prizes.unwrap_or_else(|| current.prizes.clone()),
+        no_prize_weight: update.no_prize_weight.unwrap_or(current.no_prize_weight),
+        cost: update.cost.unwrap_or(current.cost),
+        daily_spins: update.daily_spins.unwrap_or(current.daily_spins),
+        opens_at: update.opens_at.unwrap_or(current.opens_at),
+        closes_at: update.closes_at.unwrap_or(current.closes_at),
+        winners: update.winners.unwrap_or(current.winners),
     })
 }
 

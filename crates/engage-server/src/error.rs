@@ -107,6 +107,15 @@ pub enum ApiError {
     /// Occurs when the owner opens a lottery that has closed.
     #[error("the lottery is closed and cannot be opened")]
     LotteryClosed,
+    /// Occurs when the owner edits a lottery after opening it: its seed hash and prizes are
+    /// published and stay as they were.
+    #[error(
+        "the lottery has been opened: its seed hash and prizes are published, so it can no longer be edited"
+    )]
+    LotteryOpened,
+    /// Occurs when the owner edits a lottery that has closed.
+    #[error("the lottery is closed and can no longer be edited")]
+    LotteryClosedEdit,
     /// Occurs when asking for a lottery's proof before it closed.
     #[error("the proof is published when the lottery closes")]
     LotteryNotClosed,
@@ -255,6 +264,8 @@ impl ApiError {
             }
             ApiError::LotteryExists(_)
             | ApiError::LotteryClosed
+            | ApiError::LotteryOpened
+            | ApiError::LotteryClosedEdit
             | ApiError::LotteryNotClosed
             | ApiError::Spin(_)
             | ApiError::Entry(_) => StatusCode::CONFLICT,
@@ -340,7 +351,9 @@ impl ApiError {
             ApiError::LotteryExists(_) => "lottery_exists",
             ApiError::Lottery(_) => "invalid_lottery",
             ApiError::LotteryNotClosed => "lottery_not_closed",
+            ApiError::LotteryOpened => "lottery_open",
             ApiError::LotteryClosed
+            | ApiError::LotteryClosedEdit
             | ApiError::Spin(SpinError::Closed)
             | ApiError::Entry(EntryError::Closed) => "lottery_closed",
             ApiError::Spin(SpinError::NotOpen { .. })

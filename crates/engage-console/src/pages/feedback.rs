@@ -1,4 +1,5 @@
-//! The feedback inbox: the rating and NPS summary, filters (status, category, rating, dates) and
+//! The feedback inbox: the rating and NPS summary, filters (status, the categories the site's
+//! rules define, rating, dates) and
 //! full-text search, each piece of feedback with its status, replies and a reply box, restoring
 //! feedback held as spam, and bulk status changes.
 //!
@@ -7,12 +8,13 @@
 
 use std::collections::BTreeSet;
 
-use engage_core::api::console::BulkFeedbackStatus;
-use engage_core::api::feedback::{FeedbackItem, FeedbackStats, FeedbackStatus};
+use engage_core::api::console::{BulkFeedbackStatus, ExportTable};
+use engage_core::api::feedback::{FeedbackCategory, FeedbackItem, FeedbackStats, FeedbackStatus};
 use leptos::prelude::*;
 
 use crate::api;
 use crate::i18n::Lang;
+use crate::pages::export::export_link;
 use crate::ui::{
     Paged, Remote, Writer, loaded, outcome_line, page_header, paged_view, time_view, use_lang,
 };
@@ -50,6 +52,14 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
         move || stats_key.clone(),
         |site: String| async move { api::feedback_stats(&site).await },
     );
+    let form_key = site.clone();
+    // The categories come from the site's rules, through the form the widget draws.
+    let form = Remote::new(
+        move || form_key.clone(),
+        |site: String| async move { api::feedback_form(&site).await },
+    );
+    let categories =
+        Signal::derive(move || form.value().map(|form| form.categories).unwrap_or_default());
     let draft = RwSignal::new(Filters::default());
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let site = StoredValue::new(site);
@@ -115,6 +125,9 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
     };
     view! {
         {move || page_header(lang.get().feedback_title(), None)}
+        <div class="toolbar">
+            {move || export_link(lang.get(), &site.get_value(), ExportTable::Feedback)}
+        </div>
         <section class="panel" aria-labelledby="feedback-summary">
             <h2 class="panel__title" id="feedback-summary">{move || lang.get().summary()}</h2>
             {loaded(stats, move |stats: FeedbackStats| summary(lang.get(), &stats))}
@@ -139,8 +152,17 @@ pub fn FeedbackPage(site: String) -> impl IntoView {
                     </label>
                     <label class="field field--narrow">
                         <span class="field__label">{move || lang.get().category()}</span>
-                        <input class="input" spellcheck="false" prop:value=move || draft.with(|f| f.category.clone())
-                            on:input=set_filter(|f, v| f.category = v) />
+                        <select class="select" on:change=set_filter(|f, v| f.category = v)
+                            disabled=move || categories.with(Vec::is_empty)
+                            title=move || categories.with(Vec::is_empty).then(|| lang.get().no_categories())>
+                            <option value="" selected=move || draft.with(|f| f.category.is_empty())>{move || lang.get().all_categories()}</option>
+                            {move || categories.get().into_iter().map(|FeedbackCategory { id, label }| {
+                                let chosen = id.clone();
+                                view! {
+                                    <option value=id.clone() selected=move || draft.with(|f| f.category == chosen)>{label}</option>
+                                }
+                            }).collect_view()}
+                        </select>
                     </label>
                     <label class="field field--narrow">
                         <span class="field__label">{move || lang.get().rating()}</span>

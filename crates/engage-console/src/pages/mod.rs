@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod embed;
+pub mod export;
 pub mod feedback;
 pub mod lotteries;
 pub mod members;

@@ -54,6 +54,7 @@ fn every_page_has_one_path() {
         site("demo", SitePage::Webhooks),
     );
     check("/console/sites/demo/audit", site("demo", SitePage::Audit));
+    check("/console/sites/demo/export", site("demo", SitePage::Export));
     check(
         "/console/sites/demo/analytics",
         site("demo", SitePage::Analytics),

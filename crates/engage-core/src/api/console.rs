@@ -215,6 +215,7 @@ pub enum AuditAction {
     PollCreate,
     PollUpdate,
     LotteryCreate,
+    LotteryUpdate,
     LotteryOpen,
     LotteryClose,
     FeedbackStatus,
@@ -222,7 +223,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -237,6 +238,7 @@ impl AuditAction {
         AuditAction::PollCreate,
         AuditAction::PollUpdate,
         AuditAction::LotteryCreate,
+        AuditAction::LotteryUpdate,
         AuditAction::LotteryOpen,
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
@@ -259,6 +261,7 @@ impl AuditAction {
             AuditAction::PollCreate => "poll_create",
             AuditAction::PollUpdate => "poll_update",
             AuditAction::LotteryCreate => "lottery_create",
+            AuditAction::LotteryUpdate => "lottery_update",
             AuditAction::LotteryOpen => "lottery_open",
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
@@ -268,6 +271,53 @@ impl AuditAction {
 
     pub fn parse(text: &str) -> Option<AuditAction> {
         AuditAction::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// A table the CSV export can write: `GET /api/v1/admin/sites/{site}/export/<name>.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportTable {
+    Members,
+    Ledger,
+    Checkins,
+    Votes,
+    Spins,
+    Entries,
+    Feedback,
+    Badges,
+    Audit,
+}
+
+impl ExportTable {
+    pub const ALL: [ExportTable; 9] = [
+        ExportTable::Members,
+        ExportTable::Ledger,
+        ExportTable::Checkins,
+        ExportTable::Votes,
+        ExportTable::Spins,
+        ExportTable::Entries,
+        ExportTable::Feedback,
+        ExportTable::Badges,
+        ExportTable::Audit,
+    ];
+
+    /// The name in the route (`…/export/<name>.csv`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportTable::Members => "members",
+            ExportTable::Ledger => "ledger",
+            ExportTable::Checkins => "checkins",
+            ExportTable::Votes => "votes",
+            ExportTable::Spins => "spins",
+            ExportTable::Entries => "entries",
+            ExportTable::Feedback => "feedback",
+            ExportTable::Badges => "badges",
+            ExportTable::Audit => "audit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExportTable> {
+        ExportTable::ALL.into_iter().find(|t| t.as_str() == text)
     }
 }
 

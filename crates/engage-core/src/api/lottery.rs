@@ -87,6 +87,39 @@ pub struct CreateLottery {
     pub winners: u32,
 }
 
+/// `PATCH /api/v1/admin/sites/{site}/lotteries/{lottery}`, allowed only before the owner opens
+/// the lottery (the seed hash and prizes are published then). Every field left out (or `null`)
+/// keeps its value; `prizes`, when given, replaces the whole list. The id never changes. The
+/// result is checked like a new definition (`lottery::validate_lottery`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLottery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<LotteryMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prizes: Option<Vec<PrizeDefinition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_prize_weight: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_spins: Option<u32>,
+    #[serde(
+        default,
+        with = "crate::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub opens_at: Option<Timestamp>,
+    #[serde(
+        default,
+        with = "crate::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closes_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winners: Option<u32>,
+}
+
 fn one() -> u32 {
     1
 }

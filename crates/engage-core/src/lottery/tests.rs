@@ -642,3 +642,46 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_update_keeps_what_it_leaves_out_and_is_checked_like_a_definition() {
+    let current = lottery();
+    assert_eq!(
+        update_lottery(&current, UpdateLottery::default()),
+        Ok(current.clone())
+    );
+    let edited = update_lottery(
+        &current,
+        UpdateLottery {
+            cost: Some(7),
+            prizes: Some(vec![prize("mug", 3, 2)]),
+            ..UpdateLottery::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((edited.cost, edited.prizes.len()), (7, 1));
+    assert_eq!(
+        (edited.id, edited.opens_at),
+        (current.id.clone(), current.opens_at)
+    );
+    assert_eq!(
+        update_lottery(
+            &current,
+            UpdateLottery {
+                closes_at: Some(current.opens_at),
+                ..UpdateLottery::default()
+            },
+        ),
+        Err(LotteryError::ClosesBeforeOpens)
+    );
+    assert!(matches!(
+        update_lottery(
+            &current,
+            UpdateLottery {
+                prizes: Some(Vec::new()),
+                ..UpdateLottery::default()
+            },
+        ),
+        Err(LotteryError::PrizeCount { .. })
+    ));
+}

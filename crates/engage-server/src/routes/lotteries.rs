@@ -1,6 +1,6 @@
 //! Lotteries (抽奖): reading one (anyone), spinning a wheel and entering a giveaway (members),
-//! the proof after close (anyone), and the owner's list, view, spins log, create, open and
-//! close under `/api/v1/admin`. Every outcome is decided on the server by the core's rules; the seed is
+//! the proof after close (anyone), and the owner's list, view, spins log, create, edit (until
+//! opened), open and close under `/api/v1/admin`. Every outcome is decided on the server by the core's rules; the seed is
 //! in no answer before the lottery closes.
 
 use axum::Json;
@@ -12,12 +12,13 @@ use engage_core::LotteryId;
 use engage_core::api::console::{OwnerLotteryView, PrizeStockLeft, SpinLog};
 use engage_core::api::lottery::{
     CreateLottery, EntryResult, LotteryMode, LotteryProof, LotteryView, MySpin, PrizeRef,
-    PrizeStock, ProofSpin, SpinResult, WinnerView,
+    PrizeStock, ProofSpin, SpinResult, UpdateLottery, WinnerView,
 };
 use engage_core::calendar::calendar_day;
 use engage_core::jiff::Timestamp;
 use engage_core::lottery::{
-    Lottery, Outcome, Seed, lottery_proof, lottery_view, spins_left, validate_lottery,
+    Lottery, Outcome, Seed, lottery_proof, lottery_view, spins_left, update_lottery,
+    validate_lottery,
 };
 use engage_core::text::display_name;
 use sha2::{Digest, Sha256};
@@ -27,8 +28,8 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, path_param, query_cursor, query_limit};
 use crate::state::AppState;
 use crate::store::{
-    CloseWhen, EntryRecorded, LotteryMember, LotteryOpened, LotteryRecord, MemberLottery,
-    SpinRecorded, StoredProof,
+    CloseWhen, EntryRecorded, LotteryMember, LotteryOpened, LotteryRecord, LotteryUpdated,
+    MemberLottery, SpinRecorded, StoredProof,
 };
 
 /// The `{lottery}` of the path. An id that cannot exist is "not found", like a missing lottery.
@@ -319,6 +320,35 @@ pub async fn create_lottery(
         .create_lottery(&admin.site.id, &lottery, now, Some(&admin.actor))
         .await?;
     Ok((StatusCode::CREATED, Json(view(&record, None, now))))
+}
+
+/// `PATCH /api/v1/admin/sites/{site}/lotteries/{lottery}`: changes the fields given, only until
+/// the owner opens the lottery — then 409 `lottery_open` (its seed hash and prizes are
+/// published), once closed 409 `lottery_closed`. The result is checked like a new lottery:
+/// 422 `invalid_lottery` naming the field, and nothing changes.
+pub async fn edit_lottery(
+    State(state): State<AppState>,
+    admin: SiteAdmin,
+    LotteryPath(lottery_id): LotteryPath,
+    ApiJson(update): ApiJson<UpdateLottery>,
+) -> Result<Json<LotteryView>, ApiError> {
+    let now = state.now();
+    let updated = state
+        .store
+        .update_lottery(
+            &admin.site.id,
+            &lottery_id,
+            |current| update_lottery(current, update.clone()),
+            now,
+            Some(&admin.actor),
+        )
+        .await?;
+    match updated {
+        LotteryUpdated::Done(record) => Ok(Json(view(&record, None, now))),
+        LotteryUpdated::Refused(error) => Err(ApiError::Lottery(error)),
+        LotteryUpdated::Opened => Err(ApiError::LotteryOpened),
+        LotteryUpdated::Closed => Err(ApiError::LotteryClosedEdit),
+    }
 }
 
 /// `POST /api/v1/admin/sites/{site}/lotteries/{lottery}/open`: fixes the secret seed and

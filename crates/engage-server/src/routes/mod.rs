@@ -229,7 +229,7 @@ fn console_data_routes() -> Router<AppState> {
         )
         .route(
             &route("/lotteries/{lottery}"),
-            get(lotteries::owner_lottery),
+            get(lotteries::owner_lottery).patch(lotteries::edit_lottery),
         )
         .route(
             &route("/lotteries/{lottery}/spins"),

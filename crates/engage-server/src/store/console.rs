@@ -47,52 +47,8 @@ pub enum PointsAdjustment {
     MemberNotFound,
 }
 
-/// A table the CSV export can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExportTable {
-    Members,
-    Ledger,
-    Checkins,
-    Votes,
-    Spins,
-    Entries,
-    Feedback,
-    Badges,
-    Audit,
-}
-
-impl ExportTable {
-    pub const ALL: [ExportTable; 9] = [
-        ExportTable::Members,
-        ExportTable::Ledger,
-        ExportTable::Checkins,
-        ExportTable::Votes,
-        ExportTable::Spins,
-        ExportTable::Entries,
-        ExportTable::Feedback,
-        ExportTable::Badges,
-        ExportTable::Audit,
-    ];
-
-    /// The name in the route (`…/export/<name>.csv`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportTable::Members => "members",
-            ExportTable::Ledger => "ledger",
-            ExportTable::Checkins => "checkins",
-            ExportTable::Votes => "votes",
-            ExportTable::Spins => "spins",
-            ExportTable::Entries => "entries",
-            ExportTable::Feedback => "feedback",
-            ExportTable::Badges => "badges",
-            ExportTable::Audit => "audit",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ExportTable> {
-        ExportTable::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-}
+/// A table the CSV export can write (shared with the console, which links every one).
+pub use engage_core::api::console::ExportTable;
 
 /// Where an export page ended: the sort key of its last row, from which the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

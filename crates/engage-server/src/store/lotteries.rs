@@ -5,7 +5,9 @@ use engage_core::MemberId;
 use engage_core::api::lottery::LotteryStatus;
 use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
-use engage_core::lottery::{EntryError, Lottery, Outcome, Seed, SpinError, lottery_status};
+use engage_core::lottery::{
+    EntryError, Lottery, LotteryError, Outcome, Seed, SpinError, lottery_status,
+};
 
 use super::MemberRow;
 
@@ -25,6 +27,11 @@ pub struct LotteryRecord {
 }
 
 impl LotteryRecord {
+    /// Whether the lottery is closed at `now`: closed in storage, or past its close time.
+    pub fn is_closed_at(&self, now: Timestamp) -> bool {
+        self.closed_at.is_some() || now >= self.lottery.closes_at
+    }
+
     /// Whether, read at `now`, the lottery is past its close time but not yet closed in
     /// storage: the first read after the close time closes it (`CloseWhen::IfDue`).
     pub fn close_is_due(&self, now: Timestamp) -> bool {
@@ -59,6 +66,19 @@ pub struct MemberLottery {
     /// Newest first.
     pub recent_spins: Vec<SpinRow>,
     pub entered: bool,
+}
+
+/// What an owner's edit of a lottery did.
+#[derive(Debug, Clone)]
+pub enum LotteryUpdated {
+    /// The lottery as edited.
+    Done(Box<LotteryRecord>),
+    /// The edit makes a definition the core refuses; nothing changed.
+    Refused(LotteryError),
+    /// The owner opened the lottery: its seed hash and prizes are published.
+    Opened,
+    /// The lottery is closed.
+    Closed,
 }
 
 /// What a spin request did.

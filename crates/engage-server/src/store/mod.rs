@@ -28,7 +28,7 @@ pub use console::{
 };
 pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
-    MemberLottery, SpinRecorded, SpinRow, StoredProof,
+    LotteryUpdated, MemberLottery, SpinRecorded, SpinRow, StoredProof,
 };
 pub use sqlite::{
     Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,

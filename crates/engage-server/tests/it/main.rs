@@ -22,6 +22,7 @@ mod inputs;
 mod leaderboard;
 mod limits;
 mod lotteries;
+mod lottery_edit;
 mod makeup;
 mod members_admin;
 mod network;

@@ -9,8 +9,8 @@ use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
 use engage_core::ledger::{LedgerError, Source};
 use engage_core::lottery::{
-    EntryDecision, EntryError, Lottery, Outcome, PrizeStock, Seed, SpinAttempt, SpinError,
-    decide_entry, decide_spin, draw_winners,
+    EntryDecision, EntryError, Lottery, LotteryError, Outcome, PrizeStock, Seed, SpinAttempt,
+    SpinError, decide_entry, decide_spin, draw_winners,
 };
 use engage_core::rules::Rules;
 use engage_core::{LotteryId, MemberId, SiteId};
@@ -24,7 +24,7 @@ use super::{
 use crate::audit::{Actor, AuditAction};
 use crate::store::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
-    MemberLottery, MemberRow, SpinRecorded, SpinRow, StoreError, StoredProof,
+    LotteryUpdated, MemberLottery, MemberRow, SpinRecorded, SpinRow, StoreError, StoredProof,
 };
 
 /// How many of a member's spins a lottery answer lists.
@@ -63,28 +63,68 @@ impl Store {
             if inserted == 0 {
                 return Err(StoreError::LotteryExists(lottery.id.clone()));
             }
-            for (position, prize) in (0_i64..).zip(&lottery.prizes) {
-                sqlx::query(
-                    "INSERT INTO lottery_prizes (site_id, lottery_id, prize_id, name, weight,
-                     stock, stock_left, image, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(site.as_str())
-                .bind(lottery.id.as_str())
-                .bind(&prize.id)
-                .bind(&prize.name)
-                .bind(i64::from(prize.weight))
-                .bind(i64::from(prize.stock))
-                .bind(i64::from(prize.stock))
-                .bind(prize.image.as_deref())
-                .bind(position)
-                .execute(&mut *conn)
-                .await?;
-            }
+            insert_prizes(conn, site, lottery).await?;
             let detail = serde_json::json!({ "lottery": lottery.id.as_str() });
             audit_in(conn, site, actor, AuditAction::LotteryCreate, detail, now).await?;
             Ok(Finish::Commit(
                 existing_lottery(conn, site, &lottery.id).await?,
             ))
+        })
+    }
+
+    /// Puts `edit`'s definition (from the lottery as stored, see `core::lottery::update_lottery`)
+    /// in place of the lottery's, stock full again, if the owner has not opened it yet: once
+    /// opened its seed hash and prizes are published and stay as they were. Audited as
+    /// `actor`'s, with the fields that changed.
+    pub async fn update_lottery(
+        &self,
+        site: &SiteId,
+        lottery_id: &LotteryId,
+        edit: impl Fn(&Lottery) -> Result<Lottery, LotteryError>,
+        now: Timestamp,
+        actor: Option<&Actor>,
+    ) -> Result<LotteryUpdated, StoreError> {
+        write_transaction!(self, |conn| {
+            let before = existing_lottery(conn, site, lottery_id).await?;
+            if before.is_closed_at(now) {
+                return Ok(Finish::Rollback(LotteryUpdated::Closed));
+            }
+            if before.seed.is_some() {
+                return Ok(Finish::Rollback(LotteryUpdated::Opened));
+            }
+            let lottery = match edit(&before.lottery) {
+                Ok(lottery) => lottery,
+                Err(error) => return Ok(Finish::Rollback(LotteryUpdated::Refused(error))),
+            };
+            sqlx::query(
+                "UPDATE lotteries SET mode = ?, no_prize_weight = ?, cost = ?, daily_spins = ?,
+                 winners = ?, opens_at = ?, closes_at = ? WHERE site_id = ? AND lottery_id = ?",
+            )
+            .bind(lottery.mode.as_str())
+            .bind(i64::from(lottery.no_prize_weight))
+            .bind(lottery.cost)
+            .bind(i64::from(lottery.daily_spins))
+            .bind(i64::from(lottery.winners))
+            .bind(lottery.opens_at.to_string())
+            .bind(lottery.closes_at.to_string())
+            .bind(site.as_str())
+            .bind(lottery_id.as_str())
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM lottery_prizes WHERE site_id = ? AND lottery_id = ?")
+                .bind(site.as_str())
+                .bind(lottery_id.as_str())
+                .execute(&mut *conn)
+                .await?;
+            insert_prizes(conn, site, &lottery).await?;
+            let detail = serde_json::json!({
+                "lottery": lottery_id.as_str(),
+                "changed": changed_fields(&before.lottery, &lottery),
+            });
+            audit_in(conn, site, actor, AuditAction::LotteryUpdate, detail, now).await?;
+            Ok(Finish::Commit(LotteryUpdated::Done(Box::new(
+                existing_lottery(conn, site, lottery_id).await?,
+            ))))
         })
     }
 
@@ -100,7 +140,7 @@ impl Store {
     ) -> Result<LotteryOpened, StoreError> {
         write_transaction!(self, |conn| {
             let before = existing_lottery(conn, site, lottery_id).await?;
-            if before.closed_at.is_some() || now >= before.lottery.closes_at {
+            if before.is_closed_at(now) {
                 return Ok(Finish::Rollback(LotteryOpened::Closed));
             }
             if before.seed.is_some() {
@@ -744,4 +784,50 @@ async fn existing_lottery(
     read_lottery(conn, site, lottery_id)
         .await?
         .ok_or_else(|| StoreError::LotteryNotFound(lottery_id.clone()))
+}
+
+/// Writes a lottery's prizes, in wheel order, with their stock full.
+async fn insert_prizes(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    lottery: &Lottery,
+) -> Result<(), StoreError> {
+    for (position, prize) in (0_i64..).zip(&lottery.prizes) {
+        sqlx::query(
+            "INSERT INTO lottery_prizes (site_id, lottery_id, prize_id, name, weight,
+             stock, stock_left, image, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(site.as_str())
+        .bind(lottery.id.as_str())
+        .bind(&prize.id)
+        .bind(&prize.name)
+        .bind(i64::from(prize.weight))
+        .bind(i64::from(prize.stock))
+        .bind(i64::from(prize.stock))
+        .bind(prize.image.as_deref())
+        .bind(position)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The names of the definition's fields an edit changed, for the audit log.
+fn changed_fields(before: &Lottery, after: &Lottery) -> Vec<&'static str> {
+    [
+        ("mode", before.mode != after.mode),
+        ("prizes", before.prizes != after.prizes),
+        (
+            "no_prize_weight",
+            before.no_prize_weight != after.no_prize_weight,
+        ),
+        ("cost", before.cost != after.cost),
+        ("daily_spins", before.daily_spins != after.daily_spins),
+        ("opens_at", before.opens_at != after.opens_at),
+        ("closes_at", before.closes_at != after.closes_at),
+        ("winners", before.winners != after.winners),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect()
 }
