@@ -42,6 +42,8 @@ export function install_fake() {
       fake.signedIn = true;
       return json({ owner: OWNER });
     }
+    if (path === '/api/v1/sites/demo/feedback/form') return json({ scale: 'stars', max_length: 2000, max_contact_length: 200,
+      anonymous: true, points: 0, categories: [{ id: 'bug', label: 'Bug 缺陷' }, { id: 'idea', label: 'Idea' }] });
     if (!fake.signedIn) return error(401, 'not_signed_in', 'sign in first');
     if (path === '/api/v1/console/sites') return json([{ id: 'demo', name: 'Demo', tz: 'UTC', origins: [], created_at: '2026-11-01T00:00:00Z' }]);
     if (path === '/api/v1/admin/sites/demo') return json({ id: 'demo', name: 'Demo', tz: 'UTC', origins: [], created_at: '2026-11-01T00:00:00Z' });
@@ -108,6 +110,15 @@ export function click_button(root, text) {
   if (!button) throw new Error('no button ' + text);
   button.click();
 }
+export function links(root, selector) {
+  return JSON.stringify([...root.querySelectorAll(selector)].map((a) => ({
+    href: a.getAttribute('href'), download: a.getAttribute('download'), table: a.dataset.table, label: a.getAttribute('aria-label') })));
+}
+export function options(root, label) {
+  const select = control(root, label);
+  if (!select) return '[]';
+  return JSON.stringify([...select.options].map((o) => [o.value, o.textContent.trim()]));
+}
 export function has_button(root, text) {
   return [...root.querySelectorAll('button')].some((b) => b.textContent.trim() === text);
 }
@@ -123,6 +134,8 @@ extern "C" {
     fn fill_nth(root: &Element, label: &str, n: u32, value: &str);
     fn click_button(root: &Element, text: &str);
     fn has_button(root: &Element, text: &str) -> bool;
+    fn links(root: &Element, selector: &str) -> String;
+    fn options(root: &Element, label: &str) -> String;
 }
 
 /// Mounts the console at `path` in `lang`, signed in or not, into a fresh container.
@@ -206,6 +219,7 @@ async fn sign_in_posts_email_and_password_and_opens_the_shell() {
         "Members",
         "Webhooks",
         "Audit",
+        "Export",
         "Analytics",
     ] {
         assert!(
@@ -422,4 +436,70 @@ async fn a_points_adjustment_needs_a_reason_and_sends_amount_and_reason() {
         text(&root).contains("That would take the balance below zero.")
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_export_page_links_every_table_to_its_csv_route() {
+    let (root, _app) = mount_console("/console/sites/demo/export", "en", true);
+    wait_for("the export links", || {
+        root.query_selector(".export-link").unwrap().is_some()
+    })
+    .await;
+    assert!(text(&root).contains("Excel"), "{}", text(&root));
+    let found: Vec<serde_json::Value> =
+        serde_json::from_str(&links(&root, "a.export-link")).unwrap();
+    let tables = [
+        "members", "ledger", "checkins", "votes", "spins", "entries", "feedback", "badges", "audit",
+    ];
+    assert_eq!(found.len(), tables.len(), "{found:?}");
+    for (link, table) in found.iter().zip(tables) {
+        assert_eq!(
+            link["href"],
+            format!("/api/v1/admin/sites/demo/export/{table}.csv"),
+            "{link}"
+        );
+        assert_eq!(link["download"], format!("demo-{table}.csv"));
+        assert_eq!(link["table"], table);
+    }
+    // A download is a plain link: nothing is fetched by script.
+    assert_eq!(
+        requests_to("GET", "/api/v1/admin/sites/demo/export/members.csv"),
+        "[]"
+    );
+
+    let (root, _app) = mount_console("/console/sites/demo/export", "zh-CN", true);
+    wait_for("the Chinese page", || text(&root).contains("导出（CSV）")).await;
+    assert!(text(&root).contains("中文不会乱码"), "{}", text(&root));
+    let found: Vec<serde_json::Value> =
+        serde_json::from_str(&links(&root, "a.export-link")).unwrap();
+    assert_eq!(found[0]["label"], "导出 CSV · 会员");
+}
+
+#[wasm_bindgen_test]
+async fn the_feedback_category_filter_lists_the_rules_categories() {
+    let (root, _app) = mount_console("/console/sites/demo/feedback", "en", true);
+    wait_for("the categories", || {
+        options(&root, "Category").contains("idea")
+    })
+    .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&options(&root, "Category")).unwrap(),
+        serde_json::json!([
+            ["", "All categories"],
+            ["bug", "Bug 缺陷"],
+            ["idea", "Idea"]
+        ])
+    );
+    fill(&root, "Category", "bug");
+    click_button(&root, "Apply");
+    wait_for("the filtered inbox", || {
+        requests_to("GET", "/api/v1/admin/sites/demo/feedback?category=bug") != "[]"
+    })
+    .await;
+    let export: Vec<serde_json::Value> =
+        serde_json::from_str(&links(&root, "a.export-link")).unwrap();
+    assert_eq!(
+        export[0]["href"],
+        "/api/v1/admin/sites/demo/export/feedback.csv"
+    );
 }
