@@ -23,8 +23,7 @@ use tower_http::services::ServeDir;
 
 use crate::state::Config;
 
-pub const STRICT_CSP: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      require-trusted-types-for 'script'; trusted-types 'none'";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const SHORT: &str = "public, max-age=300";

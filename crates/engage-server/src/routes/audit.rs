@@ -29,6 +29,9 @@ pub async fn audit_log(
     let before = query_cursor(query.before.as_deref(), "before")?;
     let limit = query_limit(query.limit.as_deref(), 50, 200)?;
     Ok(Json(
-        state.store.audit_page(&admin.site.id, before, limit).await?,
+        state
+            .store
+            .audit_page(&admin.site.id, before, limit)
+            .await?,
     ))
 }

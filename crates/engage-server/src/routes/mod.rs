@@ -39,8 +39,8 @@ pub mod lotteries;
 pub mod me;
 pub mod members;
 pub mod polls;
-pub mod sites;
 pub mod rules_admin;
+pub mod sites;
 
 /// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");

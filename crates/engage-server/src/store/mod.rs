@@ -34,9 +34,7 @@ pub use sqlite::{
     Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,
     LeaderboardRead, RankedRow, Store, WebhookSettings,
 };
-pub use sqlite::{
-    NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges,
-};
+pub use sqlite::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 
 /// Who hears about committed changes: the live leaderboard streams (every ledger entry) and the
 /// webhook delivery worker (every event put in the outbox).

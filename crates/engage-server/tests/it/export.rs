@@ -133,7 +133,10 @@ async fn server_with_every_table() -> TestServer {
     )
     .await;
     expect(&created, StatusCode::CREATED);
-    for who in [Who::Member("alice"), Who::Visitor("visitor-0001-abcdefghijkl")] {
+    for who in [
+        Who::Member("alice"),
+        Who::Visitor("visitor-0001-abcdefghijkl"),
+    ] {
         let voted = send(
             &server,
             Method::POST,
@@ -180,7 +183,11 @@ async fn server_with_every_table() -> TestServer {
             Some("@wechat"),
         ),
         (Who::Visitor("visitor-0001-abcdefghijkl"), "\tTabbed", None),
-        (Who::Visitor("visitor-0002-abcdefghijkl"), "\rCarriage", Some("-me-")),
+        (
+            Who::Visitor("visitor-0002-abcdefghijkl"),
+            "\rCarriage",
+            Some("-me-"),
+        ),
     ] {
         let mut body = json!({ "text": text });
         if let Some(contact) = contact {
