@@ -24,9 +24,12 @@ export async function freePort() {
   });
 }
 
-/** Runs the server's command line (e.g. `site add … --json`) and returns its parsed JSON. */
-export function cli(db, args) {
-  const out = execFileSync(serverBin, [...args, "--db", db], { cwd: root, encoding: "utf8" });
+/**
+ * Runs the server's command line (e.g. `site add … --json`) and returns its parsed JSON; `input`
+ * is written to its stdin (e.g. the password of `owner add --password-stdin`).
+ */
+export function cli(db, args, { input } = {}) {
+  const out = execFileSync(serverBin, [...args, "--db", db], { cwd: root, encoding: "utf8", input });
   return JSON.parse(out);
 }
 

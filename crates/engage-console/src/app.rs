@@ -93,13 +93,23 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // The frame follows the session's kind only: a change to the signed-in owner (a site
+    // created, a site renamed) must not rebuild the page, which would lose what it shows once
+    // (a new site's secret and API key) and every form's input.
+    // Likewise the route only says whether this is the setup page; the shell follows the rest.
+    let kind = Memo::new(move |_| std::mem::discriminant(&console.session.get()));
+    let setup = Memo::new(move |_| match router.route.get() {
+        Route::Setup { token } => Some(token),
+        _ => None,
+    });
     move || {
-        let route = router.route.get();
-        if let Route::Setup { token } = route {
+        if let Some(token) = setup.get() {
             return view! { <pages::setup::SetupPage token=token /> }.into_any();
         }
         let lang = console.lang.get();
-        match console.session.get() {
+        // Read, not only tracked: a memo that was never read has not subscribed to anything.
+        let _ = kind.get();
+        match console.session.get_untracked() {
             Session::Checking => view! {
                 <main class="splash">{loading_state(lang)}</main>
             }

@@ -160,6 +160,9 @@ pub struct LedgerEntryView {
     #[serde(with = "crate::rfc3339")]
     pub at: jiff::Timestamp,
     pub key: String,
+    /// The owner's reason for a points adjustment (source `admin` only): the member sees why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Who may see a poll's tally. A closed poll always shows its final tally.

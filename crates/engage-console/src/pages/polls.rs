@@ -344,7 +344,7 @@ pub fn PollForm(
                     <label class="field field--narrow">
                         <span class="field__label">"ID"</span>
                         <input class="input" required maxlength="64" spellcheck="false" autocomplete="off"
-                            pattern="[a-z0-9][a-z0-9_-]*"
+                            pattern="[a-z0-9][a-z0-9_\\-]*"
                             prop:value=move || id.get() on:input=move |e| id.set(event_target_value(&e)) />
                     </label>
                 })}

@@ -52,11 +52,13 @@ pub fn SitesPage() -> impl IntoView {
     let console = use_console();
     let lang = use_lang();
     let sites = Remote::new(|| (), |()| api::sites());
-    let admin = move || console.owner().is_some_and(|o| o.admin);
+    // A memo, not a closure over the owner: creating a site adds it to the owner's list, and
+    // the form must not be rebuilt then (it would lose the secrets it shows only once).
+    let admin = Memo::new(move |_| console.owner().is_some_and(|o| o.admin));
     let list = move |sites: Vec<SiteView>| {
         let lang = lang.get();
         if sites.is_empty() {
-            let text = if admin() {
+            let text = if admin.get() {
                 lang.sites_empty()
             } else {
                 lang.sites_empty_owner()
@@ -103,7 +105,7 @@ pub fn SitesPage() -> impl IntoView {
             <h2 class="sr-only" id="sites-list">{move || lang.get().sites_title()}</h2>
             {loaded(sites, list)}
         </section>
-        {move || admin().then(|| view! { <NewSite on_created=Callback::new(move |site: SiteView| {
+        {move || admin.get().then(|| view! { <NewSite on_created=Callback::new(move |site: SiteView| {
             sites.update(|list| list.push(site));
         }) /> })}
     }
@@ -174,7 +176,7 @@ fn NewSite(on_created: Callback<SiteView>) -> impl IntoView {
                 <div class="form__row">
                     <label class="field">
                         <span class="field__label">{move || lang.get().site_id()}</span>
-                        <input class="input" required pattern="[a-z0-9][a-z0-9-]*" maxlength="64"
+                        <input class="input" required pattern="[a-z0-9][a-z0-9\\-]*" maxlength="64"
                             autocomplete="off" spellcheck="false"
                             prop:value=move || id.get() on:input=move |e| id.set(event_target_value(&e)) />
                         <span class="field__hint">{move || lang.get().site_id_hint()}</span>

@@ -75,6 +75,7 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Result<Json<Me
                 amount: row.amount,
                 at: row.at,
                 key: row.key,
+                reason: row.reason,
             })
             .collect(),
         badges_available,

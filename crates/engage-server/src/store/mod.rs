@@ -288,6 +288,8 @@ pub struct LedgerRow {
     pub amount: i64,
     pub key: String,
     pub at: Timestamp,
+    /// The owner's reason, for an adjustment (source `admin`) only.
+    pub reason: Option<String>,
 }
 
 /// A member as listed by the demo.

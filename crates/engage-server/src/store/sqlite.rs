@@ -640,7 +640,7 @@ impl Store {
         let earned = leaderboard::read_earned(&mut conn, site, member).await?;
         let badges = badges::read_member_badges(&mut conn, site, member).await?;
         let rows = sqlx::query(
-            "SELECT source, amount, key, at FROM ledger WHERE site_id = ? AND member_id = ?
+            "SELECT source, amount, key, at, detail FROM ledger WHERE site_id = ? AND member_id = ?
              ORDER BY id DESC LIMIT ?",
         )
         .bind(site.as_str())
@@ -653,12 +653,17 @@ impl Store {
             .map(|row| {
                 let source: String = row.try_get("source")?;
                 let at: String = row.try_get("at")?;
+                let source = Source::parse(&source)
+                    .ok_or_else(|| StoreError::Corrupt(format!("ledger source '{source}'")))?;
+                // Other sources keep internal notes in `detail`; only the owner's reason for
+                // an adjustment is meant for the member's eyes.
+                let detail: Option<String> = row.try_get("detail")?;
                 Ok(LedgerRow {
-                    source: Source::parse(&source)
-                        .ok_or_else(|| StoreError::Corrupt(format!("ledger source '{source}'")))?,
+                    source,
                     amount: row.try_get("amount")?,
                     key: row.try_get("key")?,
                     at: parse_timestamp(&at)?,
+                    reason: detail.filter(|_| source == Source::Admin),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
