@@ -6,12 +6,11 @@
 //! Console pages are the server's own and hold an owner's session, so they get a strict
 //! Content-Security-Policy, may not be framed, and send no referrer.
 
+use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
-
-use crate::state::AppState;
 
 /// What the console's pages may load: only the server's own scripts, styles, images and API.
 pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -23,12 +22,8 @@ fn is_bundle_file(path: &str) -> bool {
     path.starts_with("/console/pkg/")
 }
 
-/// `GET /console`, `/console/{*page}`.
-pub async fn console_page(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    mut request: Request,
-) -> Response {
-    let files = crate::routes::assets::service(&state.config);
+/// `GET /console`, `/console/{*page}`, answered from `files`, the server's static files.
+pub async fn console_page(files: Router, mut request: Request) -> Response {
     if is_bundle_file(request.uri().path()) {
         return files.oneshot(request).await.into_response();
     }

@@ -160,14 +160,20 @@ pub fn router(state: AppState) -> Router {
         .layer(cors_layer(state.clone()))
         .layer(from_fn_with_state(state.clone(), limit_requests))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    // The static files, built once: the fallback, and what the console's pages are served from.
+    let files = assets::service(&state.config);
+    let console_page = {
+        let files = files.clone();
+        move |request: axum::extract::Request| console_app::console_page(files.clone(), request)
+    };
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(healthz))
         .route("/embed/{widget}", get(embed::embed_page))
-        .route("/console", get(console_app::console_page))
-        .route("/console/", get(console_app::console_page))
-        .route("/console/{*page}", get(console_app::console_page))
-        .fallback_service(assets::service(&state.config))
+        .route("/console", get(console_page.clone()))
+        .route("/console/", get(console_page.clone()))
+        .route("/console/{*page}", get(console_page))
+        .fallback_service(files)
         .layer(from_fn(log_internal_errors))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), resolve_client_addr))
