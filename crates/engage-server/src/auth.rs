@@ -279,10 +279,14 @@ impl FromRequestParts<AppState> for SiteAdmin {
     }
 }
 
-/// How the request reached the server, by the console's settings.
+/// How the request reached the server: `--public-url`, else a trusted proxy's word.
 pub fn scheme_of(parts: &Parts, state: &AppState) -> ClientScheme {
     let console = &state.config.console;
-    request_scheme(parts, &console.trusted_proxies, console.public_url.as_ref())
+    request_scheme(
+        parts,
+        &state.config.proxy.trusted,
+        console.public_url.as_ref(),
+    )
 }
 
 /// Whether the method changes something (anything but GET, HEAD and OPTIONS).

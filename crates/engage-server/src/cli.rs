@@ -416,7 +416,6 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         },
         console: ConsoleConfig {
             public_url: args.public_url.clone(),
-            trusted_proxies: args.trusted_proxies.clone(),
             ..ConsoleConfig::default()
         },
         ..Config::default()

@@ -11,7 +11,6 @@ use std::time::Duration;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use ipnet::IpNet;
 use tokio::sync::Semaphore;
 
 use crate::client_scheme::PublicUrl;
@@ -37,8 +36,6 @@ pub struct ConsoleConfig {
     /// The address browsers use (`--public-url`): the server's own origin for `Origin`
     /// checks, and https for the cookie when it is https.
     pub public_url: Option<PublicUrl>,
-    /// Reverse proxies whose `X-Forwarded-Proto` is believed (`--trusted-proxy`).
-    pub trusted_proxies: Vec<IpNet>,
     /// Failed sign-ins allowed per email and per client address.
     pub sign_ins: SignInThrottleConfig,
 }

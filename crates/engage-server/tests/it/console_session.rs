@@ -14,7 +14,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use engage_core::SiteId;
 use engage_server::cli::setup_link_if_no_owner;
-use engage_server::client_addr::parse_trusted_proxy;
+use engage_server::client_addr::{ProxyConfig, parse_trusted_proxy};
 use engage_server::client_scheme::PublicUrl;
 use engage_server::owners::{ConsoleConfig, hash_password};
 use engage_server::store::{NewOwner, Owner};
@@ -528,9 +528,13 @@ async fn with_a_public_url_only_its_origin_is_the_servers_own() {
 
 #[tokio::test]
 async fn behind_a_trusted_https_proxy_the_cookie_is_host_prefixed_and_secure() {
-    let server = console_server(ConsoleConfig {
-        trusted_proxies: vec![parse_trusted_proxy("10.0.0.0/8").unwrap()],
-        ..ConsoleConfig::default()
+    let server = TestServer::with_config(Config {
+        limits: LimitConfig::generous(),
+        proxy: ProxyConfig {
+            trusted: vec![parse_trusted_proxy("10.0.0.0/8").unwrap()],
+            ..ProxyConfig::default()
+        },
+        ..Config::default()
     })
     .await;
     add_owner(&server, ADA, false, &["forum"]).await;
