@@ -64,10 +64,15 @@ fn test_packages() -> Result<()> {
     let driver = Path::new("/usr/bin/chromedriver").exists();
     // The server tests run the README's Python recipes (tokens, webhook signatures) as written.
     let python = on_path("python3");
-    if chromium && driver && python {
+    // Screenshots of the widgets and the console in Chinese need a CJK font, or they show boxes.
+    let cjk_font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists();
+    if chromium && driver && python && cjk_font {
         return Ok(());
     }
-    step("installing Chromium, ChromeDriver and Python 3 from Debian's packages (apt-get)");
+    step(
+        "installing Chromium, ChromeDriver, Python 3 and a CJK font from Debian's packages \
+         (apt-get)",
+    );
     let as_root = Command::new("id")
         .arg("-u")
         .output()
@@ -85,7 +90,14 @@ fn test_packages() -> Result<()> {
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         command
     };
-    let packages = ["install", "-y", "chromium", "chromium-driver", "python3"];
+    let packages = [
+        "install",
+        "-y",
+        "chromium",
+        "chromium-driver",
+        "python3",
+        "fonts-wqy-microhei",
+    ];
     if crate::exec(&mut apt(&packages)).is_err() {
         crate::exec(&mut apt(&["update"])).context("apt-get update failed")?;
         crate::exec(&mut apt(&packages))?;
