@@ -742,6 +742,8 @@ impl Lang {
             Source::Feedback => self.pick("Feedback", "反馈"),
             Source::HostEvent => self.pick("Site event", "站点事件"),
             Source::Admin => self.pick("Adjustment", "手动调整"),
+            Source::Import => self.pick("Imported", "导入"),
+            Source::Redemption => self.pick("Reward", "积分兑换"),
         }
     }
 }

@@ -14,6 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::PollId;
 use crate::ledger::Source;
 
+pub mod analytics;
+
 pub mod console;
 
 pub mod feedback;
@@ -21,6 +23,8 @@ pub mod feedback;
 pub mod leaderboard;
 
 pub mod lottery;
+
+pub mod rewards;
 
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,7 +291,7 @@ where
 }
 
 /// Tells a field that is present (even as `null`) from one that is absent.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -20,10 +20,14 @@ pub enum Source {
     Feedback,
     HostEvent,
     Admin,
+    /// A ledger entry brought in by `engage-server import`.
+    Import,
+    /// Points spent on a reward (negative), or given back when a redemption is cancelled.
+    Redemption,
 }
 
 impl Source {
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 9] = [
         Source::Checkin,
         Source::Makeup,
         Source::Vote,
@@ -31,6 +35,8 @@ impl Source {
         Source::Feedback,
         Source::HostEvent,
         Source::Admin,
+        Source::Import,
+        Source::Redemption,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +48,8 @@ impl Source {
             Source::Feedback => "feedback",
             Source::HostEvent => "host_event",
             Source::Admin => "admin",
+            Source::Import => "import",
+            Source::Redemption => "redemption",
         }
     }
 
