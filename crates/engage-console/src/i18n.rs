@@ -371,8 +371,11 @@ strings! {
     spin_number => "Spin", "次数";
     prize => "Prize", "奖品";
     at => "When", "时间";
-    lottery_no_edit => "A lottery's prizes and times are fixed once it exists, so that its proof holds.", "抽奖创建后奖品和时间不可修改，以保证公证有效。";
+    lottery_edit_hint => "A lottery can be edited until it is opened. Once opened, its seed hash and prizes are published and stay fixed, so that its proof holds.", "抽奖开始前可以修改。开始后种子哈希和奖品即公布并固定，以保证公证有效。";
+    edit_lottery => "Edit lottery", "修改抽奖";
+    save_lottery => "Save changes", "保存修改";
     lottery_locked => "This lottery has been opened: its seed hash and prizes are published and can no longer be changed.", "此抽奖已开始：种子哈希和奖品已公布，不能再修改。";
+    lottery_closed_locked => "This lottery is closed and can no longer be changed.", "此抽奖已结束，不能再修改。";
 
     // Export.
     export_title => "Export (CSV)", "导出（CSV）";
