@@ -734,6 +734,39 @@ impl Lang {
         }
     }
 
+    /// A webhook delivery's failure category, in words.
+    pub fn delivery_failure(
+        self,
+        failure: engage_core::api::webhooks::DeliveryFailure,
+    ) -> &'static str {
+        use engage_core::api::webhooks::DeliveryFailure as F;
+        match failure {
+            F::InvalidUrl => self.pick(
+                "The webhook URL cannot be requested",
+                "无法请求该 Webhook 地址",
+            ),
+            F::Dns => self.pick("The host name did not resolve", "域名无法解析"),
+            F::ForbiddenAddress => self.pick(
+                "The host resolves only to addresses webhooks may not reach",
+                "该域名只解析到不允许访问的地址",
+            ),
+            F::Connect => self.pick("Could not connect to the receiver", "无法连接接收方"),
+            F::Tls => self.pick(
+                "The TLS handshake with the receiver failed",
+                "与接收方的 TLS 握手失败",
+            ),
+            F::Timeout => self.pick("The receiver did not answer in time", "接收方未及时响应"),
+            F::Protocol => self.pick(
+                "The connection ended before a complete HTTP answer",
+                "连接在完整的 HTTP 响应之前中断",
+            ),
+            F::HttpStatus => self.pick(
+                "The receiver answered with an error status",
+                "接收方返回了错误状态",
+            ),
+        }
+    }
+
     /// A ledger source's name.
     pub fn ledger_source(self, source: engage_core::ledger::Source) -> &'static str {
         use engage_core::ledger::Source;
