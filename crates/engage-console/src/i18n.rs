@@ -360,6 +360,7 @@ strings! {
     seed_hash => "Seed hash (published)", "种子哈希（已公布）";
     seed => "Seed (revealed)", "种子（已揭晓）";
     proof => "Proof", "公证数据";
+    proof_not_yet => "Opening the lottery publishes the SHA-256 hash of its secret seed here; closing it reveals the seed, so that anyone can recompute every spin.", "抽奖开始时在此公布秘密种子的 SHA-256 哈希；结束时公开种子，任何人都可以据此复算每一次抽奖。";
     verify_proof => "Verify the draw", "验证抽奖";
     spins => "Spins", "抽奖次数";
     entrants => "Entrants", "参与人数";

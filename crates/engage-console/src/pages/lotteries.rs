@@ -524,6 +524,9 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="lottery-proof">
                     <h2 class="panel__title" id="lottery-proof">{lang.proof()}</h2>
+                    {l.seed_hash.is_none().then(|| view! {
+                        <p class="field__hint">{lang.proof_not_yet()}</p>
+                    })}
                     <dl class="facts facts--stacked">
                         {l.seed_hash.clone().map(|hash| view! {
                             <div class="facts__item"><dt>{lang.seed_hash()}</dt><dd><code class="break">{hash}</code></dd></div>
