@@ -4,6 +4,7 @@
 //! as arguments, so the widgets can preview what the server will decide with the same code, and
 //! every rule can be tested without a database or a browser.
 
+pub mod analytics;
 pub mod api;
 pub mod badges;
 pub mod calendar;

@@ -286,10 +286,12 @@ pub enum ExportTable {
     Feedback,
     Badges,
     Audit,
+    /// The analytics' day rows (`?from=&to=` as for the analytics route): computed, not stored.
+    Analytics,
 }
 
 impl ExportTable {
-    pub const ALL: [ExportTable; 9] = [
+    pub const ALL: [ExportTable; 10] = [
         ExportTable::Members,
         ExportTable::Ledger,
         ExportTable::Checkins,
@@ -299,6 +301,7 @@ impl ExportTable {
         ExportTable::Feedback,
         ExportTable::Badges,
         ExportTable::Audit,
+        ExportTable::Analytics,
     ];
 
     /// The name in the route (`…/export/<name>.csv`).
@@ -313,6 +316,7 @@ impl ExportTable {
             ExportTable::Feedback => "feedback",
             ExportTable::Badges => "badges",
             ExportTable::Audit => "audit",
+            ExportTable::Analytics => "analytics",
         }
     }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the server: the real router (`router(state).oneshot(…)`) against a real
 //! SQLite file in a temporary directory, with an injectable clock.
 
+mod analytics;
 mod assets;
 mod audit;
 mod backup;
