@@ -220,10 +220,14 @@ pub enum AuditAction {
     LotteryClose,
     FeedbackStatus,
     FeedbackReply,
+    RewardCreate,
+    RewardUpdate,
+    RewardCodesAdd,
+    RedemptionStatus,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -243,6 +247,10 @@ impl AuditAction {
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
         AuditAction::FeedbackReply,
+        AuditAction::RewardCreate,
+        AuditAction::RewardUpdate,
+        AuditAction::RewardCodesAdd,
+        AuditAction::RedemptionStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -266,6 +274,10 @@ impl AuditAction {
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
             AuditAction::FeedbackReply => "feedback_reply",
+            AuditAction::RewardCreate => "reward_create",
+            AuditAction::RewardUpdate => "reward_update",
+            AuditAction::RewardCodesAdd => "reward_codes_add",
+            AuditAction::RedemptionStatus => "redemption_status",
         }
     }
 
@@ -288,6 +300,7 @@ pub enum ExportTable {
     Audit,
     /// The analytics' day rows (`?from=&to=` as for the analytics route): computed, not stored.
     Analytics,
+    Redemptions,
 }
 
 impl ExportTable {
@@ -302,6 +315,7 @@ impl ExportTable {
         ExportTable::Badges,
         ExportTable::Audit,
         ExportTable::Analytics,
+        ExportTable::Redemptions,
     ];
 
     /// The name in the route (`…/export/<name>.csv`).
@@ -317,6 +331,7 @@ impl ExportTable {
             ExportTable::Badges => "badges",
             ExportTable::Audit => "audit",
             ExportTable::Analytics => "analytics",
+            ExportTable::Redemptions => "redemptions",
         }
     }
 
