@@ -75,6 +75,12 @@ pub struct CheckinState {
     pub next_milestone: Option<MilestoneView>,
     /// What a make-up check-in costs and which days it can repair, when enabled.
     pub makeup: Option<MakeupOffer>,
+    /// Streak freezes the member holds (bought in the rewards shop).
+    #[serde(default)]
+    pub freezes: u32,
+    /// Days of the shown month that a freeze covered: they keep the streak, ascending.
+    #[serde(default, with = "crate::ymd::list")]
+    pub frozen: Vec<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -136,5 +136,7 @@ fn checkin_view(
         points_per_checkin: rules.checkin.points,
         next_milestone: next_milestone(&rules.checkin, streak),
         makeup: makeup_offer(&rules.checkin, days, today, summary.makeups_this_month),
+        freezes: 0,
+        frozen: Vec::new(),
     }
 }
