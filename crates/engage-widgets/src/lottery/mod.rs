@@ -575,7 +575,7 @@ fn outcome_dialog(play: Play) -> impl IntoView {
     view! {
         <dialog
             node_ref=dialog
-            class="engage-lottery__dialog"
+            class="engage-card__dialog engage-lottery__dialog"
             part="dialog"
             aria-label=headline
             on:close=move |_| focus_after_outcome(shell)

@@ -331,6 +331,7 @@ fn reward_item(shop: Shop, lang: Lang, reward: RewardView, points: Option<i64>) 
                     class="engage-rewards__hint"
                     class:engage-rewards__hint--ok=affordable
                     part="hint"
+                    tabindex="-1"
                 >
                     {hint}
                 </p>
@@ -399,9 +400,9 @@ fn my_redemptions(shop: Shop) -> impl IntoView {
 fn redemption_row(lang: Lang, redemption: &RedemptionView) -> impl IntoView + use<> {
     let status = redemption.status;
     let pill = match status {
-        RedemptionStatus::Pending => "engage-rewards__status engage-rewards__status--pending",
-        RedemptionStatus::Fulfilled => "engage-rewards__status engage-rewards__status--fulfilled",
-        RedemptionStatus::Cancelled => "engage-rewards__status engage-rewards__status--cancelled",
+        RedemptionStatus::Pending => "engage-rewards__state engage-rewards__state--pending",
+        RedemptionStatus::Fulfilled => "engage-rewards__state engage-rewards__state--fulfilled",
+        RedemptionStatus::Cancelled => "engage-rewards__state engage-rewards__state--cancelled",
     };
     let name = if redemption.name.is_empty() {
         redemption.reward.clone()
@@ -562,7 +563,7 @@ async fn send_redeem(shop: Shop, reward: RewardView) {
     }
     // The button that had the focus is gone: give it to the dialog's first button.
     leptos::task::tick().await;
-    focus_first(shop, ".engage-rewards__dialog button");
+    let _ = focus_first(shop, ".engage-rewards__dialog button");
 }
 
 /// What a redemption gave, in one sentence, for the live regions.
@@ -592,16 +593,15 @@ fn reread(catalogue: Remote<RewardsCatalogue>) {
     });
 }
 
-fn focus_first(shop: Shop, selector: &str) {
+/// Focuses the first element of the card that matches `selector`; whether there was one.
+fn focus_first(shop: Shop, selector: &str) -> bool {
     let target = shop
         .shell
         .card
         .get_untracked()
         .and_then(|card| card.query_selector(selector).ok().flatten())
         .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(target) = target {
-        let _ = target.focus();
-    }
+    target.is_some_and(|target| target.focus().is_ok())
 }
 
 /// After the dialog closes, the focus goes back to the Redeem button that opened it (or, if
@@ -609,11 +609,12 @@ fn focus_first(shop: Shop, selector: &str) {
 fn focus_opener(shop: Shop) {
     if let Some(id) = shop.opener.get_value() {
         let id = id.replace('\\', "\\\\").replace('"', "\\\"");
-        focus_first(
+        let _ = focus_first(
             shop,
-            &format!(
-                r#"[data-reward="{id}"] button:not(:disabled), [data-reward="{id}"] .engage-rewards__hint"#
-            ),
+            &format!(r#"[data-reward="{id}"] button:not(:disabled)"#),
+        ) || focus_first(
+            shop,
+            &format!(r#"[data-reward="{id}"] .engage-rewards__hint"#),
         );
     }
 }
@@ -751,7 +752,7 @@ fn confirm_dialog(shop: Shop) -> impl IntoView {
     view! {
         <dialog
             node_ref=dialog
-            class="engage-rewards__dialog"
+            class="engage-card__dialog engage-rewards__dialog"
             part="dialog"
             aria-labelledby=labelled_by
             on:cancel=move |event: web_sys::Event| {
@@ -760,8 +761,11 @@ fn confirm_dialog(shop: Shop) -> impl IntoView {
                 }
             }
             on:close=move |_| {
-                step.set(None);
-                focus_opener(shop);
+                // The close event comes a task later: a dialog opened again since keeps its step.
+                if dialog.get_untracked().is_some_and(|d| !d.open()) {
+                    step.set(None);
+                    focus_opener(shop);
+                }
             }
         >
             <h3 id=title_id class="engage-rewards__dialog-title">{heading}</h3>
