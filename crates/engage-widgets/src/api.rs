@@ -311,15 +311,23 @@ impl Endpoint {
     }
 
     /// `POST /api/v1/sites/{site}/rewards/{reward}/redemptions`: points, stock, the member's
-    /// limit and (for a code reward) one code are taken together on the server.
-    pub async fn redeem(&self, reward: &str) -> Result<RedeemResult, ApiError> {
+    /// limit and (for a code reward) one code are taken together on the server. The same
+    /// `idempotency_key` again answers the first redemption instead of making another.
+    pub async fn redeem(
+        &self,
+        reward: &str,
+        idempotency_key: &str,
+    ) -> Result<RedeemResult, ApiError> {
         let path = format!(
             "/rewards/{}/redemptions",
             js_sys::encode_uri_component(reward)
         );
-        let value = self
-            .send(Caller::Member, "POST", &path, Some("{}".into()))
-            .await?;
+        let body = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&body, &"idempotency_key".into(), &idempotency_key.into());
+        let body = js_sys::JSON::stringify(&body)
+            .map(JsValue::from)
+            .map_err(|_| ApiError::BadResponse { status: 0 })?;
+        let value = self.send(Caller::Member, "POST", &path, Some(body)).await?;
         parse(value)
     }
 
@@ -497,6 +505,12 @@ pub fn visitor_id() -> Option<String> {
     }
     VISITOR_IN_MEMORY.with_borrow_mut(|memory| *memory = Some(id.clone()));
     Some(id)
+}
+
+/// A fresh random key (32 hex digits) for a write that must happen once, such as one
+/// confirmed redemption however often it is sent.
+pub fn random_key() -> Option<String> {
+    new_visitor_id(&web_sys::window()?)
 }
 
 /// Random bytes in a new visitor id: 128 bits, written as 32 hex digits.

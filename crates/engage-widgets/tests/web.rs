@@ -2356,7 +2356,7 @@ function catalogue(member) {
   };
 }
 export function install_fake_shop(points) {
-  const fresh = { points, freezes: 0, redemptions: [], sold: {}, refuse: null, events: [] };
+  const fresh = { points, freezes: 0, redemptions: [], sold: {}, refuse: null, events: [], keys: [] };
   if (window.__engageShop) { Object.assign(window.__engageShop, fresh); return; }
   window.__engageShop = fresh;
   const next = window.fetch;
@@ -2387,6 +2387,7 @@ export function install_fake_shop(points) {
     const redeem = path.match(/^\/rewards\/([^/]+)\/redemptions$/);
     if (redeem && request.method === 'POST') {
       const reward = REWARDS.find((r) => r.id === decodeURIComponent(redeem[1]));
+      shop.keys.push((await request.json()).idempotency_key);
       if (shop.refuse) return json({ error: { code: shop.refuse, message: 'refused' } }, 409);
       if (shop.points < reward.price) return json({ error: { code: 'insufficient_points', message: 'poor' } }, 402);
       shop.points -= reward.price;
@@ -2406,6 +2407,7 @@ export function install_fake_shop(points) {
     detail: e.detail, bubbles: e.bubbles, composed: e.composed,
   })));
 }
+export function redemption_keys() { return window.__engageShop.keys.slice(); }
 export function refuse_redemptions(code) { window.__engageShop.refuse = code; }
 export function redeem_events() { return window.__engageShop.events.slice(); }
 export function fake_clipboard(working) {
@@ -2419,6 +2421,7 @@ export function selected_text() { return String(window.getSelection()); }
     extern "C" {
         fn install_fake_shop(points: i32);
         fn refuse_redemptions(code: &str);
+        fn redemption_keys() -> Vec<String>;
         fn redeem_events() -> Vec<String>;
         fn fake_clipboard(working: bool);
         fn copied() -> Option<String>;
@@ -2595,6 +2598,10 @@ export function selected_text() { return String(window.getSelection()); }
             text(&root).contains("You have 10 points")
         })
         .await;
+        // The confirmation carried a fresh idempotency key.
+        let keys = redemption_keys();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert_eq!(keys[0].len(), 32, "{keys:?}");
         wait_for("the check-in's balance", || {
             query(&checkin_root, ".engage-checkin__stat:nth-child(3) dd")
                 .and_then(|d| d.text_content())

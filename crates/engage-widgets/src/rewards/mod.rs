@@ -179,10 +179,12 @@ fn blocked(lang: Lang, reward: &RewardView, points: Option<i64>) -> Option<Strin
 /// The state of the confirmation dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
-    /// Asking: the reward and the balance it is paid from.
+    /// Asking: the reward, the balance it is paid from, and the idempotency key every send of
+    /// this confirmation carries (a double click or a retry redeems once).
     Confirm {
         reward: RewardView,
         balance: i64,
+        key: String,
     },
     Done {
         name: String,
@@ -214,7 +216,12 @@ impl Shop {
     fn open(self, reward: RewardView, balance: i64) {
         self.shell.announce(String::new());
         self.opener.set_value(Some(reward.id.clone()));
-        self.step.set(Some(Step::Confirm { reward, balance }));
+        let key = crate::api::random_key().unwrap_or_default();
+        self.step.set(Some(Step::Confirm {
+            reward,
+            balance,
+            key,
+        }));
         if let Some(dialog) = self.dialog.get_untracked() {
             let _ = dialog.show_modal();
         }
@@ -507,7 +514,7 @@ struct RedeemDetail {
 }
 
 /// Redeems the reward of the open confirmation and shows the answer in the dialog.
-async fn send_redeem(shop: Shop, reward: RewardView) {
+async fn send_redeem(shop: Shop, reward: RewardView, idempotency_key: String) {
     let Shop {
         shell,
         catalogue,
@@ -516,7 +523,7 @@ async fn send_redeem(shop: Shop, reward: RewardView) {
         ..
     } = shop;
     let key = catalogue.key_untracked();
-    let result = key.endpoint.redeem(&reward.id).await;
+    let result = key.endpoint.redeem(&reward.id, &idempotency_key).await;
     let Some(lang) = shell.lang.try_get_untracked() else {
         return;
     };
@@ -645,9 +652,9 @@ fn confirm_dialog(shop: Shop) -> impl IntoView {
     let said = move || {
         let lang = lang.get();
         step.with(|s| match s {
-            Some(Step::Confirm { reward, balance }) => {
-                lang.redeem_cost(reward.price, balance - reward.price)
-            }
+            Some(Step::Confirm {
+                reward, balance, ..
+            }) => lang.redeem_cost(reward.price, balance - reward.price),
             Some(Step::Done {
                 kind,
                 redemption,
@@ -672,7 +679,7 @@ fn confirm_dialog(shop: Shop) -> impl IntoView {
     let actions = move || {
         let lang = lang.get();
         match step.get() {
-            Some(Step::Confirm { reward, .. }) => {
+            Some(Step::Confirm { reward, key, .. }) => {
                 let price = reward.price;
                 view! {
                     <div class="engage-rewards__actions">
@@ -684,7 +691,10 @@ fn confirm_dialog(shop: Shop) -> impl IntoView {
                             aria-disabled=move || if pending.get() { "true" } else { "false" }
                             on:click=move |_| {
                                 if !pending.get_untracked() {
-                                    spawn_write(pending, send_redeem(shop, reward.clone()));
+                                    spawn_write(
+                                        pending,
+                                        send_redeem(shop, reward.clone(), key.clone()),
+                                    );
                                 }
                             }
                         >
