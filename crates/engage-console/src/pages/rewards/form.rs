@@ -446,3 +446,6 @@ pub fn CodesUpload(
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests;
