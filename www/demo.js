@@ -3,7 +3,7 @@
 const memberSelect = document.getElementById("demo-member");
 const langSelect = document.getElementById("demo-lang");
 const themeSelect = document.getElementById("demo-theme");
-const widgets = () => document.querySelectorAll("engage-checkin, engage-poll, engage-lottery, engage-leaderboard, engage-feedback");
+const widgets = () => document.querySelectorAll("engage-checkin, engage-poll, engage-lottery, engage-leaderboard, engage-feedback, engage-rewards");
 const saved = (key) => { try { return localStorage.getItem(`engage-demo:${key}`); } catch { return null; } };
 const save = (key, value) => { try { localStorage.setItem(`engage-demo:${key}`, value); } catch { /* private mode */ } };
 
@@ -52,7 +52,7 @@ langSelect.addEventListener("change", () => setLang(langSelect.value));
 themeSelect.addEventListener("change", () => setTheme(themeSelect.value));
 
 // What the widgets tell the page, as a host's analytics would listen for it.
-for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:feedback", "engage:badge", "engage:error"]) {
+for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:redeem", "engage:feedback", "engage:badge", "engage:error"]) {
   document.addEventListener(type, (event) => console.info(type, event.detail));
 }
 

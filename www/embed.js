@@ -4,7 +4,7 @@
 // From the host:  frame.contentWindow.postMessage({ type: "engage:identify", token }, engageOrigin)
 //                 frame.contentWindow.postMessage({ type: "engage:configure", options }, engageOrigin)
 // To the host:    { type: "engage:embed" }   once this page listens (send the token then)
-//                 { type: "engage:ready" | "engage:checkin" | "engage:vote" | "engage:error", detail }
+//                 { type: "engage:ready" | "engage:checkin" | "engage:vote" | "engage:redeem" | "engage:error", detail }
 //                 { type: "engage:resize", height }   (so the host can size the iframe)
 
 const listed = (document.querySelector('meta[name="engage-origins"]')?.content ?? "")
@@ -40,7 +40,7 @@ window.addEventListener("message", (event) => {
   }
 });
 
-for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:feedback", "engage:badge", "engage:error"]) {
+for (const type of ["engage:ready", "engage:checkin", "engage:vote", "engage:spin", "engage:redeem", "engage:feedback", "engage:badge", "engage:error"]) {
   widget?.addEventListener(type, (event) => tell({ type, detail: event.detail }));
 }
 

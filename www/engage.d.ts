@@ -2,7 +2,7 @@
 
 export type EngageLang = 'en' | 'zh-CN';
 export type EngageTheme = 'light' | 'dark' | 'auto';
-export type EngageWidget = 'checkin' | 'poll' | 'lottery' | 'leaderboard' | 'feedback';
+export type EngageWidget = 'checkin' | 'poll' | 'lottery' | 'leaderboard' | 'feedback' | 'rewards';
 
 export interface EngageOptions {
   /** Origin of the Engage server; default: the origin that served engage.js. */
@@ -58,6 +58,10 @@ export interface CheckinState {
   points_per_checkin: number;
   next_milestone: { day: number; bonus: number } | null;
   makeup: MakeupOffer | null;
+  /** Streak freezes the member holds. */
+  freezes: number;
+  /** Days of `month_of` a freeze covered (they keep the streak), `YYYY-MM-DD`, ascending. */
+  frozen: string[];
 }
 
 /** One answer of a poll; `votes` only while the caller may see the tally. */
@@ -133,6 +137,27 @@ export interface EngageSpinDetail {
   points: number;
 }
 
+/** A redemption in the rewards shop, as its member sees it. */
+export interface RedemptionView {
+  id: string;
+  reward: string;
+  name: string;
+  status: 'pending' | 'fulfilled' | 'cancelled';
+  /** The coupon code of a `code` reward. */
+  code?: string;
+  price: number;
+  at: string | null;
+}
+
+/** After a member redeemed a reward (`<engage-rewards>`). */
+export interface EngageRedeemDetail {
+  /** The reward's id. */
+  reward: string;
+  redemption: RedemptionView;
+  /** The member's balance afterwards. */
+  points: number;
+}
+
 /** A badge newly earned by a member's write (a check-in, make-up, vote, spin, giveaway entry or
  *  feedback): one event per badge, from the widget whose write earned it. */
 export interface EngageBadgeDetail {
@@ -161,6 +186,7 @@ export interface EngageEventMap {
   'engage:checkin': CustomEvent<CheckinState>;
   'engage:vote': CustomEvent<EngageVoteDetail>;
   'engage:spin': CustomEvent<EngageSpinDetail>;
+  'engage:redeem': CustomEvent<EngageRedeemDetail>;
   'engage:feedback': CustomEvent<EngageFeedbackDetail>;
   'engage:badge': CustomEvent<EngageBadgeDetail>;
   'engage:error': CustomEvent<EngageErrorDetail>;
@@ -208,6 +234,9 @@ export interface EngageLeaderboardElement extends EngageElement {}
  *  default: a button that opens the form) or `inline`. */
 export interface EngageFeedbackElement extends EngageElement {}
 
+/** `<engage-rewards site member-token lang theme server>`: the points shop. */
+export interface EngageRewardsElement extends EngageElement {}
+
 declare const Engage: EngageApi;
 export default Engage;
 
@@ -221,6 +250,7 @@ declare global {
     'engage-lottery': EngageLotteryElement;
     'engage-leaderboard': EngageLeaderboardElement;
     'engage-feedback': EngageFeedbackElement;
+    'engage-rewards': EngageRewardsElement;
   }
   // The events bubble and are composed, so they also reach document and window listeners.
   interface DocumentEventMap extends EngageEventMap {}

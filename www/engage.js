@@ -20,6 +20,8 @@ const WIDGETS = {
   'engage-lottery': { widget: 'lottery', attributes: ['lottery'], minHeight: '640px' },
   // Ten rows (the default limit) and the member's card.
   'engage-leaderboard': { widget: 'leaderboard', attributes: ['period', 'limit'], minHeight: '718px' },
+  // Three rewards and the member's redemptions, closed.
+  'engage-rewards': { widget: 'rewards', attributes: [], minHeight: '520px' },
   // The launcher button by default; the whole form with mode="inline".
   'engage-feedback': {
     widget: 'feedback', attributes: ['mode'], minHeight: '40px',

@@ -19,6 +19,10 @@ use engage_core::api::feedback::{
     SendReply, UpdateFeedback,
 };
 use engage_core::api::lottery::{CreateLottery, LotteryView, UpdateLottery};
+use engage_core::api::rewards::{
+    AddCodes, CodesAdded, CreateReward, OwnerRedemptionView, OwnerRewardView, RedemptionPage,
+    RedemptionStatus, SetRedemptionStatus, UpdateReward,
+};
 use engage_core::api::{CreatePoll, UpdatePoll};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -484,4 +488,65 @@ pub async fn audit(site: &str, before: Option<&str>) -> Result<AuditPage, ApiErr
         query(&[("before", before.unwrap_or("")), ("limit", "50")])
     );
     get(&admin(site, &rest)).await
+}
+
+// --- Rewards -------------------------------------------------------------------------------
+
+pub async fn rewards(site: &str) -> Result<Vec<OwnerRewardView>, ApiError> {
+    get(&admin(site, "/rewards")).await
+}
+
+pub async fn create_reward(site: &str, body: &CreateReward) -> Result<OwnerRewardView, ApiError> {
+    write("POST", &admin(site, "/rewards"), body).await
+}
+
+pub async fn update_reward(
+    site: &str,
+    reward: &str,
+    body: &UpdateReward,
+) -> Result<OwnerRewardView, ApiError> {
+    let path = admin(site, &format!("/rewards/{}", segment(reward)));
+    write("PATCH", &path, body).await
+}
+
+pub async fn add_codes(
+    site: &str,
+    reward: &str,
+    codes: Vec<String>,
+) -> Result<CodesAdded, ApiError> {
+    let path = admin(site, &format!("/rewards/{}/codes", segment(reward)));
+    write("POST", &path, &AddCodes { codes }).await
+}
+
+/// The fulfilment queue, newest first: `status` and `reward` filter (empty: all).
+pub async fn redemptions(
+    site: &str,
+    status: &str,
+    reward: &str,
+    before: Option<&str>,
+) -> Result<RedemptionPage, ApiError> {
+    let rest = format!(
+        "/redemptions{}",
+        query(&[
+            ("status", status),
+            ("reward", reward),
+            ("before", before.unwrap_or(""))
+        ])
+    );
+    get(&admin(site, &rest)).await
+}
+
+/// Marks a redemption fulfilled, or cancels it (the server refunds once).
+pub async fn set_redemption_status(
+    site: &str,
+    id: &str,
+    status: RedemptionStatus,
+) -> Result<OwnerRedemptionView, ApiError> {
+    let path = admin(site, &format!("/redemptions/{}", segment(id)));
+    write("PATCH", &path, &SetRedemptionStatus { status }).await
+}
+
+/// `GET …/export/redemptions.csv`, by a plain link like every export.
+pub fn redemptions_csv_href(site: &str) -> String {
+    admin(site, "/export/redemptions.csv")
 }

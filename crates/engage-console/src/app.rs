@@ -257,6 +257,7 @@ fn section_label(lang: Lang, section: Section) -> &'static str {
         Section::Rules => lang.nav_rules(),
         Section::Polls => lang.nav_polls(),
         Section::Lotteries => lang.nav_lotteries(),
+        Section::Rewards => lang.nav_rewards(),
         Section::Feedback => lang.nav_feedback(),
         Section::Members => lang.nav_members(),
         Section::Webhooks => lang.nav_webhooks(),
@@ -280,6 +281,7 @@ fn page(route: Route) -> AnyView {
             SitePage::Lottery(lottery) => {
                 view! { <lotteries::LotteryPage site=site lottery=lottery /> }.into_any()
             }
+            SitePage::Rewards => view! { <rewards::RewardsPage site=site /> }.into_any(),
             SitePage::Feedback => view! { <feedback::FeedbackPage site=site /> }.into_any(),
             SitePage::Members => view! { <members::MembersPage site=site /> }.into_any(),
             SitePage::Member(member) => {

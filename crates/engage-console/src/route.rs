@@ -44,6 +44,8 @@ pub enum SitePage {
     Poll(String),
     Lotteries,
     Lottery(String),
+    /// The rewards shop: rewards, codes and the fulfilment queue.
+    Rewards,
     Feedback,
     Members,
     Member(String),
@@ -61,6 +63,7 @@ pub enum Section {
     Rules,
     Polls,
     Lotteries,
+    Rewards,
     Feedback,
     Members,
     Webhooks,
@@ -70,11 +73,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Sites,
         Section::Rules,
         Section::Polls,
         Section::Lotteries,
+        Section::Rewards,
         Section::Feedback,
         Section::Members,
         Section::Webhooks,
@@ -90,6 +94,7 @@ impl Section {
             Section::Rules => SitePage::Rules,
             Section::Polls => SitePage::Polls,
             Section::Lotteries => SitePage::Lotteries,
+            Section::Rewards => SitePage::Rewards,
             Section::Feedback => SitePage::Feedback,
             Section::Members => SitePage::Members,
             Section::Webhooks => SitePage::Webhooks,
@@ -108,6 +113,7 @@ impl SitePage {
             SitePage::Rules => Section::Rules,
             SitePage::Polls | SitePage::Poll(_) => Section::Polls,
             SitePage::Lotteries | SitePage::Lottery(_) => Section::Lotteries,
+            SitePage::Rewards => Section::Rewards,
             SitePage::Feedback => Section::Feedback,
             SitePage::Members | SitePage::Member(_) => Section::Members,
             SitePage::Webhooks => Section::Webhooks,
@@ -149,6 +155,7 @@ impl Route {
                     ["polls", poll] => SitePage::Poll((*poll).to_owned()),
                     ["lotteries"] => SitePage::Lotteries,
                     ["lotteries", lottery] => SitePage::Lottery((*lottery).to_owned()),
+                    ["rewards"] => SitePage::Rewards,
                     ["feedback"] => SitePage::Feedback,
                     ["members"] => SitePage::Members,
                     ["members", member] => SitePage::Member((*member).to_owned()),
@@ -184,6 +191,7 @@ impl Route {
                     SitePage::Poll(poll) => format!("/polls/{}", segment(poll)),
                     SitePage::Lotteries => "/lotteries".to_owned(),
                     SitePage::Lottery(lottery) => format!("/lotteries/{}", segment(lottery)),
+                    SitePage::Rewards => "/rewards".to_owned(),
                     SitePage::Feedback => "/feedback".to_owned(),
                     SitePage::Members => "/members".to_owned(),
                     SitePage::Member(member) => format!("/members/{}", segment(member)),

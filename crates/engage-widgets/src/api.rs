@@ -13,6 +13,7 @@ use engage_core::VisitorId;
 use engage_core::api::feedback::{FeedbackForm, FeedbackSent, MyFeedback};
 use engage_core::api::leaderboard::{LeaderboardView, Period};
 use engage_core::api::lottery::{EntryResult, LotteryView, SpinResult};
+use engage_core::api::rewards::{MyRedemptions, RedeemResult, RewardsCatalogue};
 use engage_core::api::{CheckinState, ErrorBody, MakeupRequest, Me, PollView, VoteRequest};
 use engage_core::calendar::YearMonth;
 use engage_core::jiff::civil::Date;
@@ -118,6 +119,7 @@ impl ApiError {
             Widget::Lottery => lang.lottery_not_found(),
             Widget::Feedback => lang.feedback_not_set_up(),
             Widget::Leaderboard => lang.leaderboard_not_available(),
+            Widget::Rewards => lang.rewards_not_set_up(),
         };
         match self {
             ApiError::NotSignedIn => match widget {
@@ -126,6 +128,7 @@ impl ApiError {
                 Widget::Lottery => lang.sign_in_to_spin(),
                 Widget::Feedback => lang.sign_in_to_send_feedback(),
                 Widget::Leaderboard => lang.sign_in_to_see_rank(),
+                Widget::Rewards => lang.sign_in_to_redeem(),
             }
             .to_owned(),
             ApiError::Offline => lang.offline().to_owned(),
@@ -161,6 +164,12 @@ impl ApiError {
                 "lottery_closed" => lang.lottery_has_closed().to_owned(),
                 "daily_limit_reached" => lang.no_spins_left_today().to_owned(),
                 "lottery_sold_out" => lang.lottery_sold_out().to_owned(),
+                "out_of_stock" => lang.reward_out_of_stock().to_owned(),
+                "limit_reached" => lang.reward_limit_reached().to_owned(),
+                "reward_not_found" => lang.reward_not_found().to_owned(),
+                _ if *status == 403 && widget == Widget::Rewards => {
+                    lang.reward_not_open_now().to_owned()
+                }
                 "site_not_found" | "unknown_site" if widget == Widget::Poll => {
                     lang.polls_not_set_up().to_owned()
                 }
@@ -291,6 +300,42 @@ impl Endpoint {
     /// `GET /api/v1/sites/{site}/me`: the member's points, level, title and badges.
     pub async fn me(&self) -> Result<Me, ApiError> {
         let value = self.send(Caller::Member, "GET", "/me", None).await?;
+        parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/rewards`: anyone may read the catalogue; with a member token
+    /// the answer adds the balance, freezes held and what the member can afford.
+    pub async fn rewards(&self) -> Result<RewardsCatalogue, ApiError> {
+        let value = self.send(Caller::Anyone, "GET", "/rewards", None).await?;
+        parse(value)
+    }
+
+    /// `POST /api/v1/sites/{site}/rewards/{reward}/redemptions`: points, stock, the member's
+    /// limit and (for a code reward) one code are taken together on the server. The same
+    /// `idempotency_key` again answers the first redemption instead of making another.
+    pub async fn redeem(
+        &self,
+        reward: &str,
+        idempotency_key: &str,
+    ) -> Result<RedeemResult, ApiError> {
+        let path = format!(
+            "/rewards/{}/redemptions",
+            js_sys::encode_uri_component(reward)
+        );
+        let body = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&body, &"idempotency_key".into(), &idempotency_key.into());
+        let body = js_sys::JSON::stringify(&body)
+            .map(JsValue::from)
+            .map_err(|_| ApiError::BadResponse { status: 0 })?;
+        let value = self.send(Caller::Member, "POST", &path, Some(body)).await?;
+        parse(value)
+    }
+
+    /// `GET /api/v1/sites/{site}/rewards/redemptions/mine`, newest first.
+    pub async fn my_redemptions(&self) -> Result<MyRedemptions, ApiError> {
+        let value = self
+            .send(Caller::Member, "GET", "/rewards/redemptions/mine", None)
+            .await?;
         parse(value)
     }
 
@@ -460,6 +505,12 @@ pub fn visitor_id() -> Option<String> {
     }
     VISITOR_IN_MEMORY.with_borrow_mut(|memory| *memory = Some(id.clone()));
     Some(id)
+}
+
+/// A fresh random key (32 hex digits) for a write that must happen once, such as one
+/// confirmed redemption however often it is sent.
+pub fn random_key() -> Option<String> {
+    new_visitor_id(&web_sys::window()?)
 }
 
 /// Random bytes in a new visitor id: 128 bits, written as 32 hex digits.

@@ -22,6 +22,7 @@ use crate::i18n::Lang;
 use crate::leaderboard::{LEADERBOARD_CSS, Leaderboard};
 use crate::lottery::{LOTTERY_CSS, Lottery};
 use crate::poll::{POLL_CSS, Poll};
+use crate::rewards::{REWARDS_CSS, Rewards};
 use crate::widget::CARD_CSS;
 use crate::{Theme, Widget};
 
@@ -156,6 +157,7 @@ pub fn mount(
             Widget::Lottery => LOTTERY_CSS,
             Widget::Feedback => FEEDBACK_CSS,
             Widget::Leaderboard => LEADERBOARD_CSS,
+            Widget::Rewards => REWARDS_CSS,
         },
     );
     let document = host
@@ -236,6 +238,16 @@ pub fn mount(
                         limit=Signal::derive(move || {
                             attributes.limit.get().and_then(|l| l.trim().parse().ok())
                         })
+                    />
+                }
+                .into_any(),
+                Widget::Rewards => view! {
+                    <Rewards
+                        site=site
+                        member_token=attributes.member_token
+                        server=server
+                        lang=lang
+                        theme=theme
                     />
                 }
                 .into_any(),

@@ -290,7 +290,7 @@ impl Lang {
     }
 
     /// The accessible name of a calendar day: "November 18, checked in".
-    pub fn day_label(self, day: Date, checked: bool, today: bool) -> String {
+    pub fn day_label(self, day: Date, checked: bool, today: bool, frozen: bool) -> String {
         let mut label = self.long_date_without_weekday(day);
         if today {
             label.push_str(self.pick(", today", "，今天"));
@@ -298,7 +298,19 @@ impl Lang {
         if checked {
             label.push_str(self.pick(", checked in", "，已签到"));
         }
+        if frozen {
+            label.push_str(self.pick(", frozen", "，已冻结"));
+        }
         label
+    }
+
+    /// The streak freezes a member holds, after the date in the check-in's header.
+    pub fn freezes_held(self, n: u32) -> String {
+        match self {
+            Lang::En if n == 1 => "1 streak freeze".to_owned(),
+            Lang::En => format!("{n} streak freezes"),
+            Lang::ZhCn => format!("冻结卡 {n} 张"),
+        }
     }
 
     /// The accessible name of a day button offered for make-up.

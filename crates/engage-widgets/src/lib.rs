@@ -18,6 +18,7 @@ pub mod leaderboard;
 mod live;
 pub mod lottery;
 pub mod poll;
+pub mod rewards;
 mod widget;
 
 pub use api::{ApiClient, ApiError};
@@ -28,6 +29,7 @@ pub use i18n::Lang;
 pub use leaderboard::Leaderboard;
 pub use lottery::Lottery;
 pub use poll::Poll;
+pub use rewards::Rewards;
 
 /// The widgets, by the name the loader mounts them by and events report them with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +44,8 @@ pub enum Widget {
     Feedback,
     /// `<engage-leaderboard>`: the points ranking of a period and the member's own place.
     Leaderboard,
+    /// `<engage-rewards>`: the points shop (积分兑换) and the member's redemptions.
+    Rewards,
 }
 
 impl Widget {
@@ -53,6 +57,7 @@ impl Widget {
             "lottery" => Some(Widget::Lottery),
             "feedback" => Some(Widget::Feedback),
             "leaderboard" => Some(Widget::Leaderboard),
+            "rewards" => Some(Widget::Rewards),
             _ => None,
         }
     }
@@ -64,6 +69,7 @@ impl Widget {
             Widget::Lottery => "lottery",
             Widget::Feedback => "feedback",
             Widget::Leaderboard => "leaderboard",
+            Widget::Rewards => "rewards",
         }
     }
 }

@@ -19,6 +19,7 @@
 //! Trusted Types policy (and create none). `tests/e2e/trusted-types.test.mjs` checks that the
 //! bundle's glue holds no HTML sink and runs all five widgets under enforcement.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -53,6 +54,17 @@ pub struct Shell {
     pub status_failed: RwSignal<bool>,
     /// The badges the last write earned, said last in the status line.
     pub status_badges: RwSignal<String>,
+    /// This mount's number on the page, so that it does not hear its own balance news.
+    id: u32,
+}
+
+/// A listener on the balance news of the page: the endpoint it is for, and the new balance.
+type BalanceListener = Rc<dyn Fn(&Endpoint, i64)>;
+
+thread_local! {
+    /// The widgets of this page that show a member's balance (see [`Shell::share_balance`]).
+    static BALANCE_LISTENERS: RefCell<Vec<(u32, BalanceListener)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_SHELL: Cell<u32> = const { Cell::new(0) };
 }
 
 impl Shell {
@@ -85,6 +97,7 @@ impl Shell {
             status_detail: RwSignal::new(String::new()),
             status_failed: RwSignal::new(false),
             status_badges: RwSignal::new(String::new()),
+            id: NEXT_SHELL.replace(NEXT_SHELL.get().wrapping_add(1)),
         };
         let card = shell.card;
         Effect::new(move |_| {
@@ -177,6 +190,48 @@ impl Shell {
             shell
                 .status_badges
                 .try_set(format!(" {}", lang.new_badges(&names)));
+        });
+    }
+
+    /// Tells the other widgets of the page that the balance of the member `sent_with` names
+    /// (on that server and site) is now `points`, the answer of a write: every widget shows
+    /// the same balance without asking the server again. All widgets of a page share one wasm
+    /// instance, so this is a plain list of listeners, no DOM event.
+    pub fn share_balance(&self, sent_with: &Endpoint, points: i64) {
+        let listeners: Vec<BalanceListener> = BALANCE_LISTENERS.with_borrow(|listeners| {
+            listeners
+                .iter()
+                .filter(|(id, _)| *id != self.id)
+                .map(|(_, listener)| Rc::clone(listener))
+                .collect()
+        });
+        for listener in listeners {
+            listener(sent_with, points);
+        }
+    }
+
+    /// Calls `on_change` with the member's new balance whenever another widget of the page
+    /// shares one for this widget's member, site and server; until the widget unmounts.
+    pub fn follow_balance(&self, on_change: impl Fn(i64) + 'static) {
+        let client = self.client;
+        let id = self.id;
+        let listener: BalanceListener = Rc::new(move |endpoint, points| {
+            let same = client.server.try_get_untracked() == Some(endpoint.server.clone())
+                && client.site.try_get_untracked() == Some(endpoint.site.clone())
+                && endpoint.token.is_some()
+                && client
+                    .token
+                    .try_get_untracked()
+                    .flatten()
+                    .filter(|t| !t.trim().is_empty())
+                    == endpoint.token;
+            if same {
+                on_change(points);
+            }
+        });
+        BALANCE_LISTENERS.with_borrow_mut(|listeners| listeners.push((id, listener)));
+        on_cleanup(move || {
+            BALANCE_LISTENERS.with_borrow_mut(|listeners| listeners.retain(|(l, _)| *l != id));
         });
     }
 
@@ -380,6 +435,18 @@ where
     /// Loads again from scratch, showing the skeleton meanwhile.
     pub fn retry(&self) {
         self.attempt.update(|n| *n += 1);
+    }
+
+    /// Changes the data shown in place (a balance another widget shared), if any is loaded.
+    pub fn modify(&self, change: impl FnOnce(&mut T)) {
+        self.resource.try_update(|loaded| {
+            if let Some(Loaded {
+                result: Ok(value), ..
+            }) = loaded
+            {
+                change(value);
+            }
+        });
     }
 
     /// Shows `value`, the answer of a write sent with `sent_with`, unless the member, site,

@@ -2319,3 +2319,503 @@ export function press(element, key) {
         .await;
     }
 }
+
+mod rewards {
+    use super::*;
+    use engage_widgets::Rewards;
+
+    #[wasm_bindgen(inline_js = r#"
+const json = (body, status = 200) => new Response(JSON.stringify(body), {
+  status, headers: { 'content-type': 'application/json' },
+});
+const REWARDS = [
+  { id: 'stickers', name: 'Sticker pack', description: '<b>Holo</b> stickers, posted to you', image_url: '/img/stickers.png',
+    price: 30, kind: 'item', stock_left: 5, per_member: null, opens_at: null, closes_at: null, status: 'open' },
+  { id: 'coupon', name: 'Shop coupon', price: 50, kind: 'code', stock_left: 2, per_member: 1,
+    opens_at: null, closes_at: '2026-12-31T12:00:00Z', status: 'open' },
+  { id: 'freeze', name: 'Streak freeze', price: 80, kind: 'streak_freeze', stock_left: null, per_member: null,
+    opens_at: null, closes_at: null, status: 'open' },
+  { id: 'later', name: 'Mystery box', price: 10, kind: 'item', stock_left: 3, per_member: null,
+    opens_at: '2026-12-24T10:00:00Z', closes_at: null, status: 'scheduled' },
+];
+function catalogue(member) {
+  const shop = window.__engageShop;
+  const signed = member !== null;
+  const mine = shop.redemptions;
+  return {
+    points: signed ? shop.points : null,
+    freezes: signed ? shop.freezes : null,
+    rewards: REWARDS.map((r) => {
+      const taken = mine.filter((m) => m.reward === r.id).length;
+      return Object.assign({}, r, {
+        stock_left: r.stock_left === null ? null : r.stock_left - (shop.sold[r.id] || 0),
+        my_left: signed && r.per_member !== null ? r.per_member - taken : null,
+        affordable: signed && shop.points >= r.price,
+      });
+    }),
+  };
+}
+export function install_fake_shop(points) {
+  const fresh = { points, freezes: 0, redemptions: [], sold: {}, refuse: null, events: [], keys: [] };
+  if (window.__engageShop) { Object.assign(window.__engageShop, fresh); return; }
+  window.__engageShop = fresh;
+  const next = window.fetch;
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    if (url.href === 'http://fake.engage.test/api/v1/sites/closed/rewards') {
+      return json({ error: { code: 'site_not_found', message: 'no such site' } }, 404);
+    }
+    if (url.origin !== 'http://fake.engage.test' || !url.pathname.startsWith('/api/v1/sites/shop/')) return next(input, init);
+    window.__engageFake.calls.push(request.method + ' ' + request.url);
+    const shop = window.__engageShop;
+    const auth = request.headers.get('authorization');
+    const member = auth === 'Bearer shopper' ? 'shopper' : null;
+    if (auth && !member) return json({ error: { code: 'invalid_token', message: 'bad token' } }, 401);
+    const path = url.pathname.slice('/api/v1/sites/shop'.length);
+    if (path === '/rewards' && request.method === 'GET') return json(catalogue(member));
+    if (!member) return json({ error: { code: 'missing_token', message: 'no token' } }, 401);
+    if (path === '/rewards/redemptions/mine') return json({ redemptions: shop.redemptions.slice() });
+    if (path === '/checkin') {
+      return json({
+        date: '2026-11-20', checked_in: false, already: false, streak: 3, longest_streak: 3, awarded: 0,
+        points: shop.points, month: ['2026-11-18', '2026-11-19'], badges: [], month_of: '2026-11',
+        total_checkins: 2, spent: 0, points_per_checkin: 10, next_milestone: null, makeup: null,
+        freezes: shop.freezes, frozen: ['2026-11-17'],
+      });
+    }
+    const redeem = path.match(/^\/rewards\/([^/]+)\/redemptions$/);
+    if (redeem && request.method === 'POST') {
+      const reward = REWARDS.find((r) => r.id === decodeURIComponent(redeem[1]));
+      shop.keys.push((await request.json()).idempotency_key);
+      if (shop.refuse) return json({ error: { code: shop.refuse, message: 'refused' } }, 409);
+      if (shop.points < reward.price) return json({ error: { code: 'insufficient_points', message: 'poor' } }, 402);
+      shop.points -= reward.price;
+      shop.sold[reward.id] = (shop.sold[reward.id] || 0) + 1;
+      if (reward.kind === 'streak_freeze') shop.freezes++;
+      const redemption = {
+        id: 'r' + (shop.redemptions.length + 1), reward: reward.id, name: reward.name,
+        status: reward.kind === 'item' ? 'pending' : 'fulfilled', price: reward.price, at: '2026-11-20T09:30:00Z',
+      };
+      if (reward.kind === 'code') redemption.code = 'SAVE-' + String(shop.redemptions.length + 1).padStart(4, '0');
+      shop.redemptions.unshift(redemption);
+      return json({ redemption, points: shop.points, badges: [] });
+    }
+    return json({ error: { code: 'not_found', message: 'no route' } }, 404);
+  };
+  document.addEventListener('engage:redeem', (e) => window.__engageShop.events.push(JSON.stringify({
+    detail: e.detail, bubbles: e.bubbles, composed: e.composed,
+  })));
+}
+export function redemption_keys() { return window.__engageShop.keys.slice(); }
+export function refuse_redemptions(code) { window.__engageShop.refuse = code; }
+export function redeem_events() { return window.__engageShop.events.slice(); }
+export function fake_clipboard(working) {
+  window.__copied = null;
+  const clipboard = working ? { writeText: async (text) => { window.__copied = text; } } : undefined;
+  Object.defineProperty(navigator, 'clipboard', { value: clipboard, configurable: true });
+}
+export function copied() { return window.__copied; }
+export function selected_text() { return String(window.getSelection()); }
+"#)]
+    extern "C" {
+        fn install_fake_shop(points: i32);
+        fn refuse_redemptions(code: &str);
+        fn redemption_keys() -> Vec<String>;
+        fn redeem_events() -> Vec<String>;
+        fn fake_clipboard(working: bool);
+        fn copied() -> Option<String>;
+        fn selected_text() -> String;
+    }
+
+    fn mount_shop(
+        token: Option<&'static str>,
+        lang: Lang,
+        theme: Theme,
+    ) -> (ShadowRoot, leptos::mount::UnmountHandle<impl Mountable>) {
+        let (root, container) = shadow_container();
+        let mounted = leptos::mount::mount_to(container, move || {
+            view! {
+                <Rewards
+                    site="shop"
+                    server=FAKE
+                    member_token=token.map(str::to_owned)
+                    lang=lang
+                    theme=theme
+                />
+            }
+        });
+        (root, mounted)
+    }
+
+    fn item(root: &ShadowRoot, reward: &str) -> Element {
+        query(root, &format!("[data-reward={reward}]"))
+            .unwrap_or_else(|| panic!("no reward {reward}"))
+    }
+
+    fn item_text(root: &ShadowRoot, reward: &str) -> String {
+        item(root, reward).text_content().unwrap_or_default()
+    }
+
+    fn redeem_button(root: &ShadowRoot, reward: &str) -> HtmlElement {
+        item(root, reward)
+            .query_selector("button")
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    }
+
+    fn dialog_open(root: &ShadowRoot) -> bool {
+        query(root, "dialog").is_some_and(|d| d.has_attribute("open"))
+    }
+
+    fn dialog_text(root: &ShadowRoot) -> String {
+        query(root, "dialog")
+            .and_then(|d| d.text_content())
+            .unwrap_or_default()
+    }
+
+    fn focused_class(root: &ShadowRoot) -> String {
+        root.active_element()
+            .map(|e| e.class_name())
+            .unwrap_or_default()
+    }
+
+    async fn wait_for_rewards(root: &ShadowRoot) {
+        wait_for("the rewards", || count(root, ".engage-rewards__item") == 4).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn signed_out_shows_the_catalogue_as_text_and_asks_to_sign_in() {
+        install_fake_server();
+        install_fake_shop(0);
+        clear_fetch_calls();
+        let (root, _mounted) = mount_shop(None, Lang::En, Theme::Light);
+        wait_for_rewards(&root).await;
+        let card = text(&root);
+        assert!(card.contains("Rewards"), "{card}");
+        assert!(card.contains("Sign in to redeem"), "{card}");
+        // Owner-typed text is text, never markup.
+        assert!(item_text(&root, "stickers").contains("<b>Holo</b> stickers"));
+        assert_eq!(count(&root, ".engage-rewards__description b"), 0);
+        assert!(item_text(&root, "stickers").contains("30 points"));
+        assert!(item_text(&root, "stickers").contains("5 left"));
+        assert!(item_text(&root, "freeze").contains("Unlimited"));
+        assert!(item_text(&root, "later").contains("Opens"));
+        // The image has an alt and a fixed size, and loads lazily.
+        let image = query(&root, "[data-reward=stickers] img").unwrap();
+        assert_eq!(image.get_attribute("alt").as_deref(), Some("Sticker pack"));
+        assert_eq!(image.get_attribute("width").as_deref(), Some("56"));
+        assert_eq!(image.get_attribute("height").as_deref(), Some("56"));
+        assert_eq!(image.get_attribute("loading").as_deref(), Some("lazy"));
+        assert_eq!(count(&root, "[data-reward=coupon] img"), 0);
+        for reward in ["stickers", "coupon", "freeze", "later"] {
+            assert!(
+                redeem_button(&root, reward).has_attribute("disabled"),
+                "{reward}"
+            );
+        }
+        // The reason is the button's description.
+        let button = redeem_button(&root, "coupon");
+        let hint = root
+            .get_element_by_id(&button.get_attribute("aria-describedby").unwrap())
+            .unwrap();
+        assert_eq!(hint.text_content().as_deref(), Some("Sign in to redeem"));
+        assert_eq!(count(&root, ".engage-rewards__mine"), 0);
+        let calls = fetch_calls();
+        assert!(calls.iter().all(|c| !c.contains("/mine")), "{calls:?}");
+        assert!(calls.iter().all(|c| !c.starts_with("POST")), "{calls:?}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_member_confirms_gets_a_code_copies_it_and_every_widget_shows_the_balance() {
+        install_fake_server();
+        install_fake_shop(60);
+        fake_clipboard(true);
+        let (root, _mounted) = mount_shop(Some("shopper"), Lang::En, Theme::Light);
+        // A check-in card of the same member on the same page.
+        let (checkin_root, checkin_container) = shadow_container();
+        let _checkin = leptos::mount::mount_to(checkin_container, || {
+            view! { <Checkin site="shop" server=FAKE member_token="shopper" lang=Lang::En /> }
+        });
+        wait_for_rewards(&root).await;
+        wait_for("the balance", || text(&root).contains("You have 60 points")).await;
+        assert!(item_text(&root, "coupon").contains("You can afford it"));
+        assert!(item_text(&root, "freeze").contains("You need 20 more points"));
+        assert!(redeem_button(&root, "freeze").has_attribute("disabled"));
+        assert!(!redeem_button(&root, "coupon").has_attribute("disabled"));
+        wait_for("my redemptions", || {
+            text(&root).contains("You have not redeemed anything yet.")
+                || text(&root).contains("My redemptions (0)")
+        })
+        .await;
+
+        // Cancel first: nothing is sent, the focus goes back to the button.
+        clear_fetch_calls();
+        redeem_button(&root, "coupon").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        assert!(
+            dialog_text(&root).contains("It costs 50 points. Your balance after: 10 points."),
+            "{}",
+            dialog_text(&root)
+        );
+        assert!(dialog_text(&root).contains("Redeem “Shop coupon”?"));
+        click(&root, ".engage-rewards__cancel");
+        wait_for("the dialog to close", || !dialog_open(&root)).await;
+        wait_for("the focus back on the button", || {
+            focused_class(&root) == "engage-rewards__redeem"
+        })
+        .await;
+        assert!(!fetch_calls().iter().any(|c| c.starts_with("POST")));
+
+        // Confirm: the code, a copy, the event, and the new balance everywhere.
+        redeem_button(&root, "coupon").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        click(&root, ".engage-rewards__confirm");
+        wait_for("the code", || dialog_text(&root).contains("SAVE-0001")).await;
+        assert!(
+            dialog_text(&root).contains("Your balance: 10 points."),
+            "{}",
+            dialog_text(&root)
+        );
+        let said = query(&root, "dialog [role=status]").unwrap();
+        assert_eq!(said.get_attribute("aria-live").as_deref(), Some("polite"));
+        wait_for("the focus in the dialog", || {
+            root.active_element()
+                .is_some_and(|e| e.closest("dialog").ok().flatten().is_some())
+        })
+        .await;
+        click(&root, "dialog .engage-rewards__copy");
+        wait_for("the copy", || copied().as_deref() == Some("SAVE-0001")).await;
+        wait_for("copied", || dialog_text(&root).contains("Copied")).await;
+        assert_eq!(
+            redeem_events(),
+            [
+                r#"{"detail":{"reward":"coupon","redemption":{"id":"r1","reward":"coupon","name":"Shop coupon","status":"fulfilled","code":"SAVE-0001","price":50,"at":"2026-11-20T09:30:00Z"},"points":10},"bubbles":true,"composed":true}"#
+            ]
+        );
+        wait_for("the new balance", || {
+            text(&root).contains("You have 10 points")
+        })
+        .await;
+        // The confirmation carried a fresh idempotency key.
+        let keys = redemption_keys();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert_eq!(keys[0].len(), 32, "{keys:?}");
+        wait_for("the check-in's balance", || {
+            query(&checkin_root, ".engage-checkin__stat:nth-child(3) dd")
+                .and_then(|d| d.text_content())
+                .as_deref()
+                == Some("10")
+        })
+        .await;
+        assert!(
+            text(&root).contains("My redemptions (1)"),
+            "{}",
+            text(&root)
+        );
+        let mine = query(&root, ".engage-rewards__mine-item").unwrap();
+        let mine = mine.text_content().unwrap();
+        assert!(
+            mine.contains("Shop coupon")
+                && mine.contains("SAVE-0001")
+                && mine.contains("Fulfilled"),
+            "{mine}"
+        );
+        // The coupon's limit is one: it says so, and the focus lands on that line.
+        click(&root, ".engage-rewards__ok");
+        wait_for("the dialog to close", || !dialog_open(&root)).await;
+        wait_for("the limit", || {
+            item_text(&root, "coupon").contains("You have redeemed this as often as allowed.")
+        })
+        .await;
+        wait_for("the focus on the reason", || {
+            focused_class(&root).contains("engage-rewards__hint")
+        })
+        .await;
+        assert!(redeem_button(&root, "coupon").has_attribute("disabled"));
+        assert!(
+            text(&root).contains("Redeemed: Shop coupon"),
+            "{}",
+            text(&root)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_item_is_pending_and_a_copy_without_clipboard_selects_the_code() {
+        install_fake_server();
+        install_fake_shop(200);
+        fake_clipboard(false);
+        let (root, _mounted) = mount_shop(Some("shopper"), Lang::En, Theme::Dark);
+        wait_for_rewards(&root).await;
+        assert!(
+            query(&root, ".engage-card")
+                .unwrap()
+                .class_name()
+                .contains("engage-card--dark")
+        );
+        wait_for("the balance", || {
+            text(&root).contains("You have 200 points")
+        })
+        .await;
+        redeem_button(&root, "stickers").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        click(&root, ".engage-rewards__confirm");
+        wait_for("pending", || {
+            dialog_text(&root).contains("Pending: the site will send it to you.")
+        })
+        .await;
+        click(&root, ".engage-rewards__ok");
+        wait_for("the dialog to close", || !dialog_open(&root)).await;
+        wait_for("the stock", || {
+            item_text(&root, "stickers").contains("4 left")
+        })
+        .await;
+
+        redeem_button(&root, "coupon").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        click(&root, ".engage-rewards__confirm");
+        wait_for("the code", || dialog_text(&root).contains("SAVE-0002")).await;
+        click(&root, "dialog .engage-rewards__copy");
+        wait_for("the selection", || {
+            dialog_text(&root).contains("Selected: press Ctrl+C (⌘C) to copy")
+        })
+        .await;
+        assert_eq!(selected_text(), "SAVE-0002");
+        click(&root, ".engage-rewards__ok");
+
+        redeem_button(&root, "freeze").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        click(&root, ".engage-rewards__confirm");
+        wait_for("the freeze", || {
+            dialog_text(&root).contains("Streak freeze added")
+        })
+        .await;
+        wait_for("freezes held", || text(&root).contains("1 streak freeze")).await;
+        click(&root, ".engage-rewards__ok");
+        wait_for("the list", || {
+            count(&root, ".engage-rewards__mine-item") == 3
+        })
+        .await;
+        let statuses: Vec<String> = {
+            let list = root.query_selector_all(".engage-rewards__state").unwrap();
+            (0..list.length())
+                .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+                .collect()
+        };
+        assert_eq!(statuses, ["Fulfilled", "Fulfilled", "Pending"]);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_refused_redemption_says_why_and_reads_the_catalogue_again() {
+        install_fake_server();
+        install_fake_shop(60);
+        refuse_redemptions("out_of_stock");
+        let (root, _mounted) = mount_shop(Some("shopper"), Lang::En, Theme::Light);
+        wait_for_rewards(&root).await;
+        wait_for("the balance", || text(&root).contains("You have 60 points")).await;
+        redeem_button(&root, "stickers").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        clear_fetch_calls();
+        click(&root, ".engage-rewards__confirm");
+        wait_for("the refusal", || {
+            dialog_text(&root).contains("Out of stock")
+        })
+        .await;
+        assert!(
+            query(&root, ".engage-rewards__said--failed").is_some(),
+            "{}",
+            dialog_text(&root)
+        );
+        wait_for("the catalogue read again", || {
+            fetch_calls()
+                .iter()
+                .any(|c| c.starts_with("GET") && c.ends_with("/sites/shop/rewards"))
+        })
+        .await;
+        assert!(text(&root).contains("You have 60 points"));
+        assert!(redeem_events().is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_shop_in_chinese() {
+        install_fake_server();
+        install_fake_shop(60);
+        let (root, _mounted) = mount_shop(Some("shopper"), Lang::ZhCn, Theme::Light);
+        wait_for_rewards(&root).await;
+        wait_for("the balance", || text(&root).contains("你有 60 积分")).await;
+        let card = text(&root);
+        assert!(card.contains("积分兑换"), "{card}");
+        assert!(card.contains("积分足够"), "{card}");
+        assert!(card.contains("还差 20 积分"), "{card}");
+        assert!(card.contains("不限量"), "{card}");
+        assert!(card.contains("我的兑换"), "{card}");
+        redeem_button(&root, "coupon").click();
+        wait_for("the dialog", || dialog_open(&root)).await;
+        assert!(
+            dialog_text(&root).contains("需要 50 积分，兑换后剩余 10 积分。"),
+            "{}",
+            dialog_text(&root)
+        );
+        click(&root, ".engage-rewards__cancel");
+        wait_for("the dialog to close", || !dialog_open(&root)).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_unknown_site_says_the_shop_is_not_open() {
+        install_fake_server();
+        install_fake_shop(0);
+        let (root, container) = shadow_container();
+        let _mounted = leptos::mount::mount_to(container, || {
+            view! { <Rewards site="closed" server=FAKE lang=Lang::En /> }
+        });
+        wait_for("the message", || {
+            text(&root).contains("The rewards shop is not open on this site.")
+        })
+        .await;
+        assert_eq!(count(&root, ".engage-card__retry"), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_check_in_shows_freezes_held_and_frozen_days() {
+        install_fake_server();
+        install_fake_shop(60);
+        js_sys::eval("window.__engageShop.freezes = 2").unwrap();
+        let (root, container) = shadow_container();
+        let _mounted = leptos::mount::mount_to(container, || {
+            view! { <Checkin site="shop" server=FAKE member_token="shopper" lang=Lang::En /> }
+        });
+        wait_for("the freezes", || text(&root).contains("2 streak freezes")).await;
+        assert_eq!(count(&root, ".engage-checkin__day--frozen"), 1);
+        let frozen = query(&root, ".engage-checkin__day--frozen").unwrap();
+        let label = frozen.text_content().unwrap();
+        assert!(
+            label.contains("November 17") && label.contains("frozen"),
+            "{label}"
+        );
+        assert_eq!(
+            count(
+                &root,
+                ".engage-checkin__day--checked.engage-checkin__day--frozen"
+            ),
+            0
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_custom_element_bridge_mounts_the_shop() {
+        install_fake_server();
+        install_fake_shop(60);
+        let (host, root) = host();
+        host.set_attribute("site", "shop").unwrap();
+        host.set_attribute("server", FAKE).unwrap();
+        host.set_attribute("lang", "en").unwrap();
+        let handle = mount("rewards", host.clone(), root.clone(), None).unwrap();
+        wait_for_rewards(&root).await;
+        assert!(text(&root).contains("Sign in to redeem"));
+        handle.set_attribute("member-token", Some("shopper".to_owned()));
+        wait_for("the member", || text(&root).contains("You have 60 points")).await;
+        handle.unmount();
+        assert_eq!(count(&root, ".engage-card"), 0);
+    }
+}

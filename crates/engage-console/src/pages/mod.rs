@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod lotteries;
 pub mod members;
 pub mod polls;
+pub mod rewards;
 pub mod rules;
 pub mod setup;
 pub mod sign_in;

@@ -32,6 +32,10 @@ fn every_page_has_one_path() {
     check("/console/sites", Route::Sites);
     check("/console/sites/demo", site("demo", SitePage::Overview));
     check("/console/sites/demo/rules", site("demo", SitePage::Rules));
+    check(
+        "/console/sites/demo/rewards",
+        site("demo", SitePage::Rewards),
+    );
     check("/console/sites/demo/polls", site("demo", SitePage::Polls));
     check(
         "/console/sites/demo/polls/new",

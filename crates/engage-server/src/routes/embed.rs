@@ -14,7 +14,14 @@ use serde::Deserialize;
 use crate::state::AppState;
 
 /// The widgets that can be embedded, by the name used in `/embed/{widget}`.
-const WIDGETS: [&str; 5] = ["checkin", "poll", "lottery", "feedback", "leaderboard"];
+const WIDGETS: [&str; 6] = [
+    "checkin",
+    "poll",
+    "lottery",
+    "feedback",
+    "leaderboard",
+    "rewards",
+];
 
 #[derive(Debug, Deserialize)]
 pub struct EmbedQuery {

@@ -69,6 +69,8 @@ pub fn Checkin(
             async move { key.endpoint.checkin_state(month).await }
         },
     );
+    // A spin or a redemption elsewhere on the page changes the balance shown here.
+    shell.follow_balance(move |points| remote.modify(|state| state.points = points));
     let phase = remote.phase;
     let state = Memo::new(move |_| phase.with(|p| p.ready().cloned()));
     shell.report_phases(phase, move || ReadyDetail {
@@ -81,6 +83,7 @@ pub fn Checkin(
     // site or server changed while it was on the way.
     let accept_written_state = move |sent_with: &LoadKey, state: &CheckinState| {
         if remote.accept(sent_with, state.clone()) {
+            shell.share_balance(&sent_with.endpoint, state.points);
             shell.report("checkin", state);
             shell.announce_badges(&state.badges);
         }
@@ -153,6 +156,17 @@ pub fn Checkin(
             </h2>
             <p class="engage-checkin__date">
                 {move || state.with(|s| s.as_ref().map(|s| lang.get().long_date(s.date)))}
+                {move || {
+                    let freezes = state.with(|s| s.as_ref().map_or(0, |s| s.freezes));
+                    (freezes > 0).then(|| {
+                        view! {
+                            <span class="engage-checkin__freezes" part="freezes">
+                                {glyph(Some("engage-checkin__freeze-icon"), "❄")}
+                                {lang.get().freezes_held(freezes)}
+                            </span>
+                        }
+                    })
+                }}
             </p>
         </header>
     };
@@ -457,6 +471,7 @@ fn grid_rows(
         return ().into_any();
     };
     let checked: BTreeSet<Date> = state.month.iter().copied().collect();
+    let frozen: BTreeSet<Date> = state.frozen.iter().copied().collect();
     let missed: BTreeSet<Date> = state
         .makeup
         .as_ref()
@@ -476,11 +491,13 @@ fn grid_rows(
                     let is_checked = checked.contains(&day);
                     let is_today = day == state.date;
                     let is_missed = missed.contains(&day);
+                    let is_frozen = frozen.contains(&day);
                     let mut class = String::from("engage-checkin__day");
                     for (on, modifier) in [
                         (is_checked, " engage-checkin__day--checked"),
                         (is_today, " engage-checkin__day--today"),
                         (is_missed, " engage-checkin__day--missed"),
+                        (is_frozen, " engage-checkin__day--frozen"),
                     ] {
                         if on {
                             class.push_str(modifier);
@@ -507,7 +524,7 @@ fn grid_rows(
                         view! {
                             <span class="engage-checkin__day-number" aria-hidden="true">{number}</span>
                             <span class="engage-card__sr">
-                                {lang.day_label(day, is_checked, is_today)}
+                                {lang.day_label(day, is_checked, is_today, is_frozen)}
                             </span>
                         }
                         .into_any()

@@ -91,6 +91,14 @@ pub fn Leaderboard(
     let limit = Memo::new(move |_| limit.get().unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT));
     let subject = Signal::derive(move || format!("{}:{}", selected.get(), limit.get()));
     let board = Remote::new(shell.client, subject, false, read_board);
+    // The balance follows another widget's write at once; the ranking, on the stream's event.
+    shell.follow_balance(move |points| {
+        board.modify(|board| {
+            if let Some(me) = &mut board.me {
+                me.points = points;
+            }
+        });
+    });
     let phase = board.phase;
     shell.report_phases(phase, move || ReadyDetail {
         widget: Widget::Leaderboard.as_str(),

@@ -83,6 +83,13 @@ pub fn Lottery(
     let remote = Remote::new(shell.client, lottery, false, |key| async move {
         key.endpoint.lottery(&key.subject).await
     });
+    shell.follow_balance(move |points| {
+        remote.modify(|view| {
+            if view.points.is_some() {
+                view.points = Some(points);
+            }
+        });
+    });
     let phase = remote.phase;
     shell.report_phases(phase, move || ReadyDetail {
         widget: Widget::Lottery.as_str(),
@@ -442,6 +449,7 @@ fn land(play: Play, key: &crate::widget::LoadKey, result: SpinResult) {
         if !remote.accept(key, view) {
             return;
         }
+        shell.share_balance(&key.endpoint, result.points);
     }
     shell.announce_with_detail(headline.clone(), summary.clone());
     outcome.try_set(Some(Outcome { headline, summary }));
@@ -480,6 +488,7 @@ async fn send_entry(play: Play) {
                 view.entrants = Some(entrants);
                 view.points = Some(points);
                 if remote.accept(&key, view) {
+                    shell.share_balance(&key.endpoint, points);
                     shell.announce_with_detail(
                         lang.entered_giveaway().to_owned(),
                         format!(" {}", lang.entrants(entrants)),
@@ -566,7 +575,7 @@ fn outcome_dialog(play: Play) -> impl IntoView {
     view! {
         <dialog
             node_ref=dialog
-            class="engage-lottery__dialog"
+            class="engage-card__dialog engage-lottery__dialog"
             part="dialog"
             aria-label=headline
             on:close=move |_| focus_after_outcome(shell)

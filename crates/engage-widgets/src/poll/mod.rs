@@ -347,6 +347,9 @@ async fn send_vote(form: Form, choices: Vec<String>, changing: bool) {
             // A background read that started before the vote must not undo its answer.
             reads.try_update_value(|n| *n = n.wrapping_add(1));
             if remote.accept(&key, poll) {
+                if let Some(points) = detail.points {
+                    shell.share_balance(&key.endpoint, points);
+                }
                 picked.try_set(None);
                 shell.report("vote", &detail);
                 shell.announce_badges(&badges);
