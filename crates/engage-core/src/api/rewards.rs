@@ -57,7 +57,9 @@ impl RedemptionStatus {
     }
 
     pub fn parse(text: &str) -> Option<RedemptionStatus> {
-        RedemptionStatus::ALL.into_iter().find(|s| s.as_str() == text)
+        RedemptionStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -98,19 +100,43 @@ pub struct UpdateReward {
     pub name: Option<String>,
     /// Absent: unchanged; `null`: none; a text: the new one (the same for every
     /// `Option<Option<…>>` field below).
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image_url: Option<Option<String>>,
     #[serde(default)]
     pub price: Option<i64>,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub per_member: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub opens_at: Option<Option<Timestamp>>,
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closes_at: Option<Option<Timestamp>>,
     /// Hide the reward from members (`true`) or show it again.
     #[serde(default)]
