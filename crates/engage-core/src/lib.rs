@@ -9,6 +9,7 @@ pub mod api;
 pub mod badges;
 pub mod calendar;
 pub mod checkin;
+pub mod csv;
 pub mod feedback;
 pub mod ids;
 pub mod leaderboard;
