@@ -304,7 +304,7 @@ pub enum ExportTable {
 }
 
 impl ExportTable {
-    pub const ALL: [ExportTable; 10] = [
+    pub const ALL: [ExportTable; 11] = [
         ExportTable::Members,
         ExportTable::Ledger,
         ExportTable::Checkins,
