@@ -716,6 +716,7 @@ impl Lang {
             "lottery_close" => ("Closed a lottery", "结束抽奖"),
             "feedback_status" => ("Changed feedback status", "修改反馈状态"),
             "feedback_reply" => ("Replied to feedback", "回复反馈"),
+            "import" => ("Imported history", "导入历史数据"),
             other => return other.to_owned(),
         };
         self.pick(en, zh).to_owned()

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod checkin;
 pub mod feedback;
 pub mod ids;
+pub mod import;
 pub mod leaderboard;
 pub mod ledger;
 pub mod level;

@@ -220,10 +220,12 @@ pub enum AuditAction {
     LotteryClose,
     FeedbackStatus,
     FeedbackReply,
+    /// `engage-server import`: a history file brought in.
+    Import,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -243,6 +245,7 @@ impl AuditAction {
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
         AuditAction::FeedbackReply,
+        AuditAction::Import,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -266,6 +269,7 @@ impl AuditAction {
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
             AuditAction::FeedbackReply => "feedback_reply",
+            AuditAction::Import => "import",
         }
     }
 
