@@ -117,6 +117,10 @@ pub struct BenchSeedArgs {
     /// Entries are spread over this many days ending today (in the site's time zone).
     #[arg(long, default_value_t = 30)]
     pub days: u32,
+    /// Activity rows (member-days seen or acting) spread over the same days, for the
+    /// analytics benchmark.
+    #[arg(long, default_value_t = 0)]
+    pub activity: u32,
 }
 
 #[derive(Debug, Args)]
@@ -786,10 +790,14 @@ async fn bench_seed(args: BenchSeedArgs, out: &mut (dyn Write + Send)) -> Result
             now,
         )
         .await?;
+    let activity_rows = store
+        .bench_seed_activity(&args.site, args.members, args.activity, args.days, today)
+        .await?;
     let report = serde_json::json!({
         "site": args.site,
         "members": args.members,
         "ledger_rows": rows,
+        "activity_rows": activity_rows,
         "seconds": started.elapsed().as_secs_f64(),
     });
     writeln!(out, "{report}").map_err(io("cannot write output"))
