@@ -401,6 +401,8 @@ strings! {
     export_badges_about => "Every badge each member earned, and when.", "每位会员获得的每枚徽章及时间。";
     export_audit => "Audit log", "审计日志";
     export_audit_about => "Who did what in the console and through the API, and when.", "谁在控制台或通过 API 做了什么，以及时间。";
+    export_analytics => "Analytics by day", "每日数据";
+    export_analytics_about => "DAU, WAU, MAU, engaged and new members, check-ins and points of each of the last 30 days.", "最近 30 天每天的日活、周活、月活、参与与新增会员、签到和积分。";
 
     // Feedback.
     feedback_title => "Feedback", "反馈";
@@ -930,6 +932,7 @@ impl Lang {
             "lottery_close" => ("Closed a lottery", "结束抽奖"),
             "feedback_status" => ("Changed feedback status", "修改反馈状态"),
             "feedback_reply" => ("Replied to feedback", "回复反馈"),
+            "import" => ("Imported history", "导入历史数据"),
             other => return other.to_owned(),
         };
         self.pick(en, zh).to_owned()

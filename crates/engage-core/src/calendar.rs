@@ -39,6 +39,35 @@ pub fn day_number(day: Date) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The date `number` days after 1970-01-01 (the inverse of [`day_number`]), clamped to the
+/// dates jiff supports.
+pub fn date_of_day_number(number: i64) -> Date {
+    let (year, month, day) =
+        civil_from_days(number.clamp(day_number(Date::MIN), day_number(Date::MAX)));
+    let narrow = |n: i64| i8::try_from(n).unwrap_or(1);
+    Date::new(
+        i16::try_from(year).unwrap_or(1970),
+        narrow(month),
+        narrow(day),
+    )
+    .unwrap_or(Date::MIN)
+}
+
+/// The civil date of a day number (days since 1970-01-01); the inverse of `day_number`.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// A month, as the widget navigates and the API names it (`YYYY-MM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct YearMonth {

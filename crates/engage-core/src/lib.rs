@@ -4,6 +4,7 @@
 //! as arguments, so the widgets can preview what the server will decide with the same code, and
 //! every rule can be tested without a database or a browser.
 
+pub mod analytics;
 pub mod api;
 pub mod badges;
 pub mod calendar;
@@ -11,6 +12,7 @@ pub mod checkin;
 pub mod csv;
 pub mod feedback;
 pub mod ids;
+pub mod import;
 pub mod leaderboard;
 pub mod ledger;
 pub mod level;

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 
-use crate::calendar::day_number;
+use crate::calendar::{civil_from_days, day_number};
 
 /// Formats an instant as RFC 3339 in UTC.
 pub fn format(at: Timestamp) -> String {
@@ -90,21 +90,6 @@ pub fn parse(text: &str) -> Option<Timestamp> {
     let second = second.min(59);
     let seconds = day_number(date) * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
     Timestamp::new(seconds, nanos).ok()
-}
-
-/// The civil date of a day number (days since 1970-01-01); the inverse of `day_number`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 pub fn serialize<S: Serializer>(at: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {

@@ -14,11 +14,13 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use engage_core::calendar::calendar_day;
 use engage_core::jiff::Timestamp;
 use engage_core::poll::Voter;
 use engage_core::text::display_name;
 use engage_core::{MemberId, VisitorId};
 
+use crate::activity::SeenSlot;
 use crate::audit::Actor;
 use crate::client_scheme::{ClientScheme, is_own_origin, own_origin, request_scheme};
 use crate::error::ApiError;
@@ -80,6 +82,7 @@ fn member_from_token(
     if parts.method != Method::GET && parts.method != Method::HEAD {
         state.limits.check_member_write(&site.id, &id)?;
     }
+    SeenSlot::fill(parts, &site.id, &id, calendar_day(now, &site.zone));
     Ok(Member { site, id, name })
 }
 

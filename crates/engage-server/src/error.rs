@@ -32,6 +32,10 @@ pub enum ApiError {
     /// Occurs when a query parameter is not valid.
     #[error("the query is not valid: {0}")]
     InvalidQuery(String),
+    /// Occurs when an analytics range is reversed (`range_reversed`) or longer than allowed
+    /// (`range_too_long`).
+    #[error("the date range is not valid: {0}")]
+    InvalidRange(engage_core::analytics::RangeError),
     /// Occurs when the body is not `application/json`.
     #[error("the request body must be application/json")]
     UnsupportedMediaType,
@@ -202,9 +206,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::MalformedJson(_) | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
-            ApiError::InvalidBody(_) | ApiError::WebhookUrlForbidden(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidBody(_)
+            | ApiError::WebhookUrlForbidden(_)
+            | ApiError::InvalidRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MissingToken
@@ -288,6 +292,12 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidBody(_) => "invalid_body",
             ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::InvalidRange(engage_core::analytics::RangeError::Reversed { .. }) => {
+                "range_reversed"
+            }
+            ApiError::InvalidRange(engage_core::analytics::RangeError::TooLong { .. }) => {
+                "range_too_long"
+            }
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::MissingToken => "missing_token",

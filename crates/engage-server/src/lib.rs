@@ -1,6 +1,7 @@
 //! The Engage server: HTTP API, storage and the owner's command line, as a library so tests can
 //! drive [`router`] without a socket and call the CLI without a process.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod cli;

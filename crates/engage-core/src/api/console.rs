@@ -220,10 +220,12 @@ pub enum AuditAction {
     LotteryClose,
     FeedbackStatus,
     FeedbackReply,
+    /// `engage-server import`: a history file brought in.
+    Import,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -243,6 +245,7 @@ impl AuditAction {
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
         AuditAction::FeedbackReply,
+        AuditAction::Import,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -266,6 +269,7 @@ impl AuditAction {
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
             AuditAction::FeedbackReply => "feedback_reply",
+            AuditAction::Import => "import",
         }
     }
 
@@ -286,10 +290,12 @@ pub enum ExportTable {
     Feedback,
     Badges,
     Audit,
+    /// The analytics' day rows (`?from=&to=` as for the analytics route): computed, not stored.
+    Analytics,
 }
 
 impl ExportTable {
-    pub const ALL: [ExportTable; 9] = [
+    pub const ALL: [ExportTable; 10] = [
         ExportTable::Members,
         ExportTable::Ledger,
         ExportTable::Checkins,
@@ -299,6 +305,7 @@ impl ExportTable {
         ExportTable::Feedback,
         ExportTable::Badges,
         ExportTable::Audit,
+        ExportTable::Analytics,
     ];
 
     /// The name in the route (`…/export/<name>.csv`).
@@ -313,6 +320,7 @@ impl ExportTable {
             ExportTable::Feedback => "feedback",
             ExportTable::Badges => "badges",
             ExportTable::Audit => "audit",
+            ExportTable::Analytics => "analytics",
         }
     }
 

@@ -1,5 +1,6 @@
 //! `GET /api/v1/admin/sites/{site}/export/{table}.csv`: a whole table of the site as CSV —
-//! members, ledger, checkins, votes, spins, entries, feedback, badges or audit.
+//! members, ledger, checkins, votes, spins, entries, feedback, badges or audit, each streamed,
+//! and the analytics days (`?from=&to=` as for the analytics route), computed whole.
 //!
 //! The body is streamed (`Body::from_stream`): one chunk per page of
 //! `store::EXPORT_PAGE_ROWS` rows, each page read only when the previous one has been taken by
@@ -21,7 +22,8 @@ use crate::audit::AuditAction;
 use crate::auth::SiteAdmin;
 use crate::csv_encode::BOM;
 use crate::error::ApiError;
-use crate::extract::path_param;
+use crate::extract::{ApiQuery, path_param};
+use crate::routes::analytics::{self, RangeQuery};
 use crate::state::AppState;
 use crate::store::{ExportKey, ExportTable, Store, StoreError};
 
@@ -45,7 +47,17 @@ pub async fn export(
     State(state): State<AppState>,
     admin: SiteAdmin,
     ExportPath(table): ExportPath,
+    ApiQuery(query): ApiQuery<RangeQuery>,
 ) -> Result<Response, ApiError> {
+    // The analytics days are computed whole (at most 366 rows), for the range asked for.
+    let analytics = match table {
+        ExportTable::Analytics => {
+            let (from, to) = analytics::range(&state, &admin.site, &query)?;
+            let view = analytics::view(&state, &admin.site, from, to).await?;
+            Some(analytics::days_csv(&view))
+        }
+        _ => None,
+    };
     let site = admin.site.id;
     let detail = serde_json::json!({ "table": table.as_str() });
     state
@@ -59,7 +71,10 @@ pub async fn export(
         )
         .await?;
     let disposition = format!("attachment; filename=\"{site}-{}.csv\"", table.as_str());
-    let body = Body::from_stream(csv_pages(state.store.clone(), site, table));
+    let body = match analytics {
+        Some(csv) => Body::from(format!("{BOM}{csv}")),
+        None => Body::from_stream(csv_pages(state.store.clone(), site, table)),
+    };
     Ok((
         [
             (

@@ -15,6 +15,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::activity::record_seen;
 use crate::auth::VISITOR_HEADER;
 use crate::client_addr::resolve_client_addr;
 use crate::error::{api_method_not_allowed, api_not_found, log_internal_errors};
@@ -24,6 +25,7 @@ use crate::state::AppState;
 use crate::streams::limit_streams;
 
 pub mod admin;
+pub mod analytics;
 pub mod assets;
 pub mod audit;
 pub mod checkin;
@@ -157,6 +159,7 @@ pub fn router(state: AppState) -> Router {
     let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), record_seen))
         .layer(cors_layer(state.clone()))
         .layer(from_fn_with_state(state.clone(), limit_requests))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
@@ -254,6 +257,7 @@ fn console_data_routes() -> Router<AppState> {
             post(admin::redeliver),
         )
         .route(&route("/audit"), get(audit::audit_log))
+        .route(&route("/analytics"), get(analytics::analytics))
         .route(&route("/export/{file}"), get(export::export))
 }
 

@@ -31,8 +31,9 @@ pub use lotteries::{
     LotteryUpdated, MemberLottery, SpinRecorded, SpinRow, StoredProof,
 };
 pub use sqlite::{
-    Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,
-    LeaderboardRead, RankedRow, Store, WebhookSettings,
+    Adjustment, AnalyticsFacts, AnalyticsSpan, AttemptOutcome, CountedTable, DeliveryRow,
+    DueDelivery, EXPORT_PAGE_ROWS, ImportContext, LeaderboardRead, RankedRow, Store,
+    WebhookSettings,
 };
 pub use sqlite::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 

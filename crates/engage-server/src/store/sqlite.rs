@@ -11,6 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use engage_core::analytics::Kind;
 use engage_core::api::{PollOption, ResultsVisibility, UpdatePoll};
 use engage_core::calendar::YearMonth;
 use engage_core::checkin::{MakeupError, checkin_award, current_streak, makeup_cost};
@@ -33,6 +34,7 @@ use super::{
     MemberProfile, MemberRow, NewSite, PollRecord, PollUpdated, Site, StoreError, StoreWatch,
     StoredRules, VoteRecorded, VoteToRecord, Written,
 };
+use activity::note_acted;
 use badges::award_badges;
 use webhooks::enqueue_event;
 
@@ -106,6 +108,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0010_audit_log.sql"),
     ),
     (11, include_str!("../../migrations/sqlite/0011_owners.sql")),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_analytics.sql"),
+    ),
 ];
 
 tokio::task_local! {
@@ -119,12 +125,15 @@ fn note_written(note: impl FnOnce(&mut Written)) {
     let _ = WRITTEN.try_with(|written| note(&mut written.borrow_mut()));
 }
 
-// After the macro, so that badge, leaderboard and webhook storage can use it.
+// After the macro, so that activity, badge, leaderboard and webhook storage can use it.
+mod activity;
+mod analytics;
 mod badges;
 mod bench;
 mod leaderboard;
 mod webhooks;
 
+pub use analytics::{AnalyticsFacts, AnalyticsSpan};
 pub use leaderboard::{LeaderboardRead, RankedRow};
 pub use webhooks::{AttemptOutcome, DeliveryRow, DueDelivery, WebhookSettings};
 
@@ -140,6 +149,7 @@ mod audit;
 mod backup;
 mod credentials;
 mod export;
+mod import;
 mod members;
 mod owner_views;
 mod owners;
@@ -147,6 +157,7 @@ mod rules_versions;
 
 use audit::audit_in;
 pub use export::EXPORT_PAGE_ROWS;
+pub use import::ImportContext;
 pub use members::Adjustment;
 pub use owners::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 
@@ -159,6 +170,8 @@ pub struct Store {
     pool: SqlitePool,
     /// Who listens for committed changes: live leaderboards and the webhook worker.
     pub watch: Arc<StoreWatch>,
+    /// The member-days this process already recorded as seen.
+    seen: Arc<activity::SeenDays>,
 }
 
 /// How a write transaction ends: keep its writes, or drop them (a refusal, a repeat) while still
@@ -189,6 +202,7 @@ impl Store {
         let store = Store {
             pool,
             watch: Arc::default(),
+            seen: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -438,6 +452,7 @@ impl Store {
                     badges: Vec::new(),
                 }));
             }
+            note_acted(conn, site, member, today, Kind::Checkin, true).await?;
             let days = read_days(conn, site, member).await?;
             let award = checkin_award(&rules.checkin, current_streak(&days, today));
             let key = format!("checkin:{today}");
@@ -527,6 +542,7 @@ impl Store {
                 }
                 Err(other) => return Err(ledger_corrupt(other)),
             }
+            note_acted(conn, site, member, today, Kind::Checkin, true).await?;
             let badges = award_badges(conn, site, member, today, now, rules).await?;
             let summary = read_summary(conn, site, member, today).await?;
             Ok(Finish::Commit(MakeupRecorded::Done {
@@ -598,6 +614,7 @@ impl Store {
             .bind(&stamp)
             .execute(&mut *conn)
             .await?;
+            note_acted(conn, site, &event.member, today, Kind::HostEvent, false).await?;
             // After the event row, so that event-count criteria count this event.
             let badges = award_badges(conn, site, &event.member, today, now, rules).await?;
             if !badges.is_empty() {
@@ -819,6 +836,7 @@ impl Store {
                         .map_err(ledger_corrupt)?;
                     awarded = appended.awarded;
                 }
+                note_acted(conn, site, member, today, Kind::Poll, true).await?;
                 badges = award_badges(conn, site, member, today, now, rules).await?;
             }
             let record = read_poll_record(conn, site, poll_id, Some(voter)).await?;
@@ -855,6 +873,10 @@ impl Store {
                  WHERE site_id = ?"
             }
             CountedTable::AuditLog => "SELECT COUNT(*) FROM audit_log WHERE site_id = ?",
+            CountedTable::MemberDays => "SELECT COUNT(*) FROM member_days WHERE site_id = ?",
+            CountedTable::MemberFirstDays => {
+                "SELECT COUNT(*) FROM member_first_days WHERE site_id = ?"
+            }
         };
         Ok(sqlx::query_scalar(sql)
             .bind(site.as_str())
@@ -940,6 +962,9 @@ pub enum CountedTable {
     HostEvents,
     WebhookOutbox,
     AuditLog,
+    /// Activity rows: one per member and day seen or acting.
+    MemberDays,
+    MemberFirstDays,
 }
 
 fn connect_options(db: &str) -> Result<SqliteConnectOptions, StoreError> {

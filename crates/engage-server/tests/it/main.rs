@@ -1,6 +1,7 @@
 //! Integration tests of the server: the real router (`router(state).oneshot(…)`) against a real
 //! SQLite file in a temporary directory, with an injectable clock.
 
+mod analytics;
 mod assets;
 mod audit;
 mod backup;
@@ -18,6 +19,7 @@ mod events;
 mod export;
 mod feedback;
 mod hostile_input;
+mod import;
 mod inputs;
 mod leaderboard;
 mod limits;

@@ -6,6 +6,7 @@
 //! text, the contact and the sending member's name) uses `LIKE … ESCAPE '\'` with `%`, `_` and
 //! `\` escaped, so a search for "100%" finds just that.
 
+use engage_core::analytics::Kind;
 use engage_core::api::feedback::{FeedbackItem, FeedbackReply, FeedbackSent, FeedbackStatus};
 use engage_core::feedback::{AcceptedFeedback, FeedbackCount, FeedbackFilter};
 use engage_core::jiff::Timestamp;
@@ -19,8 +20,8 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
 use super::{
     EntryToAppend, Finish, Store, StoreError, WRITTEN, append_entry, audit_in, award_badges,
-    ledger_corrupt, parse_day, parse_timestamp, read_balance, retry_busy, upsert_member_in,
-    voter_key,
+    ledger_corrupt, note_acted, parse_day, parse_timestamp, read_balance, retry_busy,
+    upsert_member_in, voter_key,
 };
 use crate::audit::{Actor, AuditAction};
 
@@ -90,6 +91,9 @@ impl Store {
             };
             if let Voter::Member(member) = &feedback.sender {
                 upsert_member_in(conn, site, member, name, now).await?;
+                if feedback.spam.is_none() {
+                    note_acted(conn, site, member, today, Kind::Feedback, true).await?;
+                }
                 let awarded =
                     award_first_feedback(conn, site, member, feedback, today, now, rules).await?;
                 sent.awarded = Some(awarded);

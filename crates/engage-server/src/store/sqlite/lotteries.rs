@@ -4,6 +4,7 @@
 //! and the spin row written — all or nothing. Giveaway entries work the same way, and closing
 //! draws a giveaway's winners in the transaction that reveals the seed.
 
+use engage_core::analytics::Kind;
 use engage_core::api::lottery::{LotteryMode, PrizeDefinition};
 use engage_core::jiff::Timestamp;
 use engage_core::jiff::civil::Date;
@@ -19,7 +20,7 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::{
     EntryToAppend, Finish, Store, WRITTEN, append_entry, audit_in, award_badges, enqueue_event,
-    ledger_corrupt, parse_timestamp, read_balance, retry_busy, upsert_member_in,
+    ledger_corrupt, note_acted, parse_timestamp, read_balance, retry_busy, upsert_member_in,
 };
 use crate::audit::{Actor, AuditAction};
 use crate::store::{
@@ -418,6 +419,7 @@ impl Store {
             .bind(now.to_string())
             .execute(&mut *conn)
             .await?;
+            note_acted(conn, site, member, today, Kind::Lottery, true).await?;
             let badges = award_badges(conn, site, member, today, now, rules).await?;
             if let Outcome::Prize(index) = outcome {
                 let prize = &before.lottery.prizes[index];
@@ -503,6 +505,7 @@ impl Store {
             .bind(now.to_string())
             .execute(&mut *conn)
             .await?;
+            note_acted(conn, site, member, today, Kind::Lottery, true).await?;
             let badges = award_badges(conn, site, member, today, now, rules).await?;
             let record = existing_lottery(conn, site, lottery_id).await?;
             let balance = read_balance(conn, site, member).await?;
