@@ -788,7 +788,11 @@ fn retention_panel(lang: Lang, view: &AnalyticsView, file: String) -> impl IntoV
             match cohort.retained.get(k) {
                 Some(&n) => {
                     row.push(Cell::Count(n as i64));
-                    row.push(Cell::Percent(ratio(n as f64, cohort.size as f64)));
+                    row.push(if cohort.size == 0 {
+                        Cell::Empty
+                    } else {
+                        Cell::Percent(ratio(n as f64, cohort.size as f64))
+                    });
                 }
                 None => {
                     row.push(Cell::Empty);
@@ -821,7 +825,11 @@ fn retention_panel(lang: Lang, view: &AnalyticsView, file: String) -> impl IntoV
                         view! {
                             <td class=class data-week=k data-count=n>
                                 <span class="retention__share">
-                                    {format_percent(ratio(n as f64, cohort.size as f64))}
+                                    {if cohort.size == 0 {
+                                        "—".to_owned()
+                                    } else {
+                                        format_percent(ratio(n as f64, cohort.size as f64))
+                                    }}
                                     {partial.then(|| view! {
                                         <span aria-hidden="true">"*"</span>
                                         <span class="sr-only">{format!(" ({})", lang.in_progress())}</span>
