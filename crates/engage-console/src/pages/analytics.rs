@@ -626,18 +626,14 @@ fn dashboard(lang: Lang, site: &str, range: DateRange, view: AnalyticsView) -> A
     view! {
         {cards}
         {active_panel}
-        <div class="analytics__pair">
-            {stickiness_panel}
-            {rate_panel}
-        </div>
+        {stickiness_panel}
+        {rate_panel}
         {participation_panel}
         {points_panel}
         {retention_panel}
         {nps_panel}
-        <div class="analytics__pair">
-            {badges_panel}
-            {polls_panel}
-        </div>
+        {badges_panel}
+        {polls_panel}
         {lotteries_panel}
     }
     .into_any()
