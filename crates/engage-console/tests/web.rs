@@ -449,7 +449,16 @@ async fn the_export_page_links_every_table_to_its_csv_route() {
     let found: Vec<serde_json::Value> =
         serde_json::from_str(&links(&root, "a.export-link")).unwrap();
     let tables = [
-        "members", "ledger", "checkins", "votes", "spins", "entries", "feedback", "badges", "audit",
+        "members",
+        "ledger",
+        "checkins",
+        "votes",
+        "spins",
+        "entries",
+        "feedback",
+        "badges",
+        "audit",
+        "analytics",
     ];
     assert_eq!(found.len(), tables.len(), "{found:?}");
     for (link, table) in found.iter().zip(tables) {
