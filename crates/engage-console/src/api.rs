@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use engage_core::api::analytics::AnalyticsView;
 use engage_core::api::console::{
     AdjustPoints, AuditPage, BulkFeedbackStatus, BulkUpdated, ConsoleLang, CreateSite,
     CredentialRotated, ExportTable, InstallRules, LedgerPage, MemberDetail, MemberList,
@@ -24,6 +25,9 @@ use engage_core::api::rewards::{
     RedemptionStatus, SetRedemptionStatus, UpdateReward,
 };
 use engage_core::api::{CreatePoll, UpdatePoll};
+use engage_core::jiff::Timestamp;
+use engage_core::jiff::civil::Date;
+use engage_core::ymd;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -549,4 +553,25 @@ pub async fn set_redemption_status(
 /// `GET …/export/redemptions.csv`, by a plain link like every export.
 pub fn redemptions_csv_href(site: &str) -> String {
     admin(site, "/export/redemptions.csv")
+}
+
+// --- Analytics -----------------------------------------------------------------------------
+
+/// `?from=…&to=…` of a range of site-local days.
+fn days_query(from: Date, to: Date) -> String {
+    format!("?from={}&to={}", ymd::format(from), ymd::format(to))
+}
+
+/// `GET …/analytics?from=&to=`: the site's numbers for the days `from..=to`.
+pub async fn analytics(site: &str, from: Date, to: Date) -> Result<AnalyticsView, ApiError> {
+    get(&admin(site, &format!("/analytics{}", days_query(from, to)))).await
+}
+
+/// `GET …/export/analytics.csv?from=&to=`: the days of the range as the server exports them,
+/// downloaded by a plain link like the other exports.
+pub fn analytics_export_href(site: &str, from: Date, to: Date) -> String {
+    admin(
+        site,
+        &format!("/export/analytics.csv{}", days_query(from, to)),
+    )
 }

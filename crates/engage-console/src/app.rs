@@ -290,7 +290,7 @@ fn page(route: Route) -> AnyView {
             SitePage::Webhooks => view! { <webhooks::WebhooksPage site=site /> }.into_any(),
             SitePage::Audit => view! { <audit::AuditPage site=site /> }.into_any(),
             SitePage::Export => view! { <export::ExportPage site=site /> }.into_any(),
-            SitePage::Analytics => view! { <audit::AnalyticsPage /> }.into_any(),
+            SitePage::Analytics => view! { <analytics::AnalyticsPage site=site /> }.into_any(),
         },
         Route::Setup { .. } | Route::NotFound => not_found().into_any(),
     }

@@ -506,7 +506,89 @@ strings! {
 
     // Analytics.
     analytics_title => "Analytics", "数据分析";
-    analytics_next => "Charts of active members, retention, participation and NPS come in the next release. Until then, export any table as CSV from the server.", "活跃会员、留存、参与度和 NPS 图表将在下一个版本推出。在此之前，可以从服务器导出各数据表的 CSV。";
+    date_range => "Date range", "日期范围";
+    range_7d => "Last 7 days", "最近 7 天";
+    range_30d => "Last 30 days", "最近 30 天";
+    range_90d => "Last 90 days", "最近 90 天";
+    range_this_month => "This month", "本月";
+    range_last_month => "Last month", "上月";
+    custom_range => "Custom range", "自定义范围";
+    show_range => "Show", "查看";
+    range_bad_from => "Enter the first day as a date (YYYY-MM-DD).", "请以日期格式（YYYY-MM-DD）填写开始日期。";
+    range_bad_to => "Enter the last day as a date (YYYY-MM-DD).", "请以日期格式（YYYY-MM-DD）填写结束日期。";
+    range_reversed => "The first day must not be after the last day.", "开始日期不能晚于结束日期。";
+    key_figures => "Key figures", "关键指标";
+    kpi_avg_dau => "Daily active members (average)", "日活跃会员（平均）";
+    kpi_active => "Active members", "活跃会员";
+    kpi_stickiness => "Stickiness (DAU/MAU)", "粘性（DAU/MAU）";
+    kpi_checkin_rate => "Check-in rate", "签到率";
+    kpi_new_members => "New members", "新会员";
+    kpi_points_issued => "Points issued", "发放积分";
+    kpi_points_spent => "Points spent", "消耗积分";
+    kpi_nps => "NPS", "NPS";
+    no_score => "No answers", "暂无回答";
+    change_new => "new", "新增";
+    no_totals => "The server sent no totals for these days.", "服务器没有返回这段时间的汇总数据。";
+    no_activity => "No activity in these days yet. Members show up here once they visit a page with a widget or use one.", "这段时间还没有活动。会员访问带组件的页面或使用组件后，这里就会显示数据。";
+    chart_active => "Active members", "活跃会员";
+    chart_active_about => "Members seen or acting on each day (DAU), in the 7 days (WAU) and in the 30 days (MAU) ending that day.", "每天（DAU）、截至当天 7 天内（WAU）和 30 天内（MAU）访问或参与的会员人数。";
+    series_dau => "DAU (day)", "日活 DAU（当天）";
+    series_wau => "WAU (7 days)", "周活 WAU（7 天）";
+    series_mau => "MAU (30 days)", "月活 MAU（30 天）";
+    chart_stickiness => "Stickiness", "粘性";
+    chart_stickiness_about => "DAU divided by MAU: how many of the month's members come on a given day.", "DAU 除以 MAU：当月的会员中有多少在某一天到访。";
+    chart_checkin_rate => "Check-in rate", "签到率";
+    chart_checkin_rate_about => "Check-ins divided by the day's active members.", "签到次数除以当天活跃会员数。";
+    chart_participation => "Participation by widget", "各组件参与人数";
+    chart_participation_about => "Distinct members who used each widget in these days. The server counts members per widget over the whole range (not per day), so this is one bar per widget; a member who used two widgets counts in both.", "这段时间内使用过各组件的不同会员人数。服务器按整个时间段（而非每天）统计每个组件的人数，因此每个组件一条；同时使用两个组件的会员在两处都会计入。";
+    chart_points => "Points issued and spent by source", "各来源积分发放与消耗";
+    chart_points_about => "Points entered in these days, by ledger source: issued (positive entries) and spent (negative entries).", "这段时间记入的积分，按流水来源分：发放（正数记录）和消耗（负数记录）。";
+    chart_retention => "Retention by weekly cohort", "按周同期群留存";
+    chart_retention_about => "Members grouped by the Monday-started week of their first visit; each cell is the share of the group seen or acting that many weeks later.", "按首次访问所在的周（周一开始）把会员分组；每格是该组在之后第几周仍访问或参与的比例。";
+    chart_nps => "NPS by week", "每周 NPS";
+    chart_nps_about => "Net promoter score of each Monday-started week (% of 9–10 minus % of 0–6), with the number of answers.", "每周（周一开始）的净推荐值（9–10 分占比减去 0–6 分占比）及回答数。";
+    chart_badges => "Badges earned most", "获得最多的徽章";
+    chart_polls => "Poll participation", "投票参与";
+    chart_lotteries => "Lottery participation", "抽奖参与";
+    chart_same_numbers => "The table below the chart has the same numbers.", "图表下方的数据表列出了相同的数字。";
+    show_table => "Table of these numbers", "查看数据表";
+    download_csv => "Download CSV", "下载 CSV";
+    server_csv => "Days as CSV (server export)", "每日数据 CSV（服务器导出）";
+    col_date => "Date", "日期";
+    col_dau => "DAU", "DAU";
+    col_wau => "WAU", "WAU";
+    col_mau => "MAU", "MAU";
+    col_engaged => "Acting", "参与互动";
+    col_new_members => "New members", "新会员";
+    col_checkins => "Check-ins", "签到次数";
+    col_points_issued => "Points issued", "发放积分";
+    col_points_spent => "Points spent", "消耗积分";
+    col_stickiness => "Stickiness", "粘性";
+    col_checkin_rate => "Check-in rate", "签到率";
+    col_widget => "Widget", "组件";
+    col_members => "Members", "人数";
+    col_share => "Share of active members", "占活跃会员比例";
+    col_issued => "Issued", "发放";
+    col_spent => "Spent", "消耗";
+    col_cohort => "Cohort (week of first visit)", "同期群（首次访问所在周）";
+    col_week => "Week", "周";
+    col_responses => "Answers", "回答数";
+    col_badge => "Badge", "徽章";
+    col_earned => "Earned", "获得次数";
+    col_poll => "Poll", "投票";
+    col_lottery => "Lottery", "抽奖";
+    widget_host_event => "Site events", "站点事件";
+    widget_rewards => "Rewards shop", "积分兑换";
+    in_progress => "week in progress", "本周进行中";
+    in_progress_note => "The week marked * is still under way: more members may yet come back in it.", "标有 * 的周尚未结束，回访人数可能还会增加。";
+    retention_shade_note => "The darker the cell, the larger the share of the cohort that came back.", "颜色越深，回访会员占同期群的比例越高。";
+    no_participation => "No member used a widget in these days.", "这段时间没有会员使用组件。";
+    no_points_moved => "No points were issued or spent in these days.", "这段时间没有发放或消耗积分。";
+    no_cohorts => "No member's first visit falls in these days, so there are no cohorts.", "这段时间内没有会员首次访问，因此没有同期群。";
+    no_nps => "No NPS answers in these days.", "这段时间没有 NPS 回答。";
+    no_badges_earned => "No badges were earned in these days.", "这段时间没有会员获得徽章。";
+    no_poll_votes => "No poll had votes in these days.", "这段时间没有投票记录。";
+    no_lottery_spins => "No lottery had spins or entries in these days.", "这段时间没有抽奖记录。";
 }
 
 impl Lang {
@@ -527,6 +609,140 @@ impl Lang {
             _ => return error.message.clone(),
         };
         text.to_owned()
+    }
+
+    pub fn analytics_intro(self, tz: &str) -> String {
+        match self {
+            Lang::En => format!("Days of the site's time zone ({tz}), weeks from Monday."),
+            Lang::ZhCn => format!("按站点时区（{tz}）计算日期，每周从周一开始。"),
+        }
+    }
+
+    pub fn range_too_long(self, days: i64) -> String {
+        match self {
+            Lang::En => format!("Choose at most 366 days (this range has {days})."),
+            Lang::ZhCn => format!("最多选择 366 天（当前为 {days} 天）。"),
+        }
+    }
+
+    /// The days shown: "2026-11-01 – 2026-11-30 · 30 days".
+    pub fn range_summary(self, from: &str, to: &str, days: i64) -> String {
+        match self {
+            Lang::En if days == 1 => format!("{from} · 1 day"),
+            Lang::En => format!("{from} – {to} · {days} days"),
+            Lang::ZhCn if days == 1 => format!("{from} · 1 天"),
+            Lang::ZhCn => format!("{from} 至 {to} · {days} 天"),
+        }
+    }
+
+    pub fn compared_with(self, from: &str, to: &str) -> String {
+        match self {
+            Lang::En => format!(
+                "Changes are against the previous period of the same length, {from} – {to}."
+            ),
+            Lang::ZhCn => format!("变化对比的是等长的上一周期：{from} 至 {to}。"),
+        }
+    }
+
+    /// A date on an axis: "Nov 2" or "11月2日".
+    pub fn short_date(self, date: engage_core::jiff::civil::Date) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        match self {
+            Lang::En => format!("{} {}", MONTHS[(date.month() - 1) as usize], date.day()),
+            Lang::ZhCn => format!("{}月{}日", date.month(), date.day()),
+        }
+    }
+
+    /// A day with its weekday: "Mon 2026-11-02" or "周一 2026-11-02".
+    pub fn weekday_date(self, date: engage_core::jiff::civil::Date) -> String {
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        let day = date.weekday().to_monday_zero_offset() as usize;
+        let name = self.pick(EN[day], ZH[day]);
+        format!("{name} {}", engage_core::ymd::format(date))
+    }
+
+    pub fn week_n(self, n: usize) -> String {
+        match self {
+            Lang::En => format!("Week {n}"),
+            Lang::ZhCn => format!("第 {n} 周"),
+        }
+    }
+
+    pub fn nps_answers(self, n: u64) -> String {
+        match self {
+            Lang::En if n == 1 => "1 answer".to_owned(),
+            Lang::En => format!("{n} answers"),
+            Lang::ZhCn => format!("{n} 个回答"),
+        }
+    }
+
+    /// A change as the card shows it: "+12%", "−3.2 pts", "0%", "new".
+    pub fn change_shown(self, change: crate::chart::Change) -> String {
+        use crate::chart::{Delta, Trend};
+        let sign = match change.trend {
+            Trend::Up => "+",
+            Trend::Down => "−",
+            Trend::Flat => "±",
+        };
+        match change.delta {
+            Delta::Percent(p) => format!("{sign}{p}%"),
+            Delta::Points(p) => match self {
+                Lang::En => format!("{sign}{p:.1} pts"),
+                Lang::ZhCn => format!("{sign}{p:.1} 个百分点"),
+            },
+            Delta::Score(s) => format!("{sign}{s}"),
+            Delta::NoBase => self.change_new().to_owned(),
+        }
+    }
+
+    /// A change as a screen reader says it: "Up 12% from 34 in the previous period."
+    pub fn change_spoken(self, change: crate::chart::Change, previous: &str) -> String {
+        use crate::chart::{Delta, Trend};
+        let amount = match change.delta {
+            Delta::Percent(p) => format!("{p}%"),
+            Delta::Points(p) => match self {
+                Lang::En => format!("{p:.1} percentage points"),
+                Lang::ZhCn => format!("{p:.1} 个百分点"),
+            },
+            Delta::Score(s) => s.to_string(),
+            Delta::NoBase => String::new(),
+        };
+        match (self, change.trend, change.delta) {
+            (Lang::En, _, Delta::NoBase) => "New: 0 in the previous period.".to_owned(),
+            (Lang::ZhCn, _, Delta::NoBase) => "新增：上一周期为 0。".to_owned(),
+            (Lang::En, Trend::Up, _) => {
+                format!("Up {amount} from {previous} in the previous period.")
+            }
+            (Lang::En, Trend::Down, _) => {
+                format!("Down {amount} from {previous} in the previous period.")
+            }
+            (Lang::En, Trend::Flat, _) => {
+                format!("Unchanged from {previous} in the previous period.")
+            }
+            (Lang::ZhCn, Trend::Up, _) => format!("比上一周期（{previous}）上升 {amount}。"),
+            (Lang::ZhCn, Trend::Down, _) => format!("比上一周期（{previous}）下降 {amount}。"),
+            (Lang::ZhCn, Trend::Flat, _) => format!("与上一周期（{previous}）持平。"),
+        }
+    }
+
+    /// "Download CSV · Active members", the name of a chart's download button.
+    pub fn download_csv_of(self, what: &str) -> String {
+        format!("{} · {what}", self.download_csv())
+    }
+
+    /// What a widget kind of the participation counts is called.
+    pub fn participation_kind(self, kind: &str) -> &'static str {
+        match kind {
+            "checkin" => self.widget_checkin(),
+            "poll" => self.widget_poll(),
+            "lottery" => self.widget_lottery(),
+            "feedback" => self.widget_feedback(),
+            "host_event" => self.widget_host_event(),
+            _ => self.widget_rewards(),
+        }
     }
 
     pub fn rate_limited(self, seconds: Option<u32>) -> String {
@@ -726,6 +942,7 @@ impl Lang {
             "reward_update" => ("Changed a reward", "修改奖励"),
             "reward_codes_add" => ("Uploaded coupon codes", "上传兑换码"),
             "redemption_status" => ("Changed a redemption", "修改兑换状态"),
+            "import" => ("Imported history", "导入历史数据"),
             other => return other.to_owned(),
         };
         self.pick(en, zh).to_owned()

@@ -1,6 +1,7 @@
 //! The Engage owner console: a Leptos app, served by the server at `/console`, in which a site
 //! owner runs their community — sites and their secrets, the embed builder, rules, polls,
-//! lotteries, the feedback inbox, members and their points, webhooks and the audit log.
+//! lotteries, the feedback inbox, members and their points, webhooks, the audit log and the
+//! site's analytics.
 //!
 //! It calls the same JSON API as host backends (`/api/v1/admin/…`, with the owner's session
 //! cookie instead of an API key) and reads its answers with `engage_core::api`'s types; the
@@ -9,6 +10,9 @@
 
 pub mod api;
 mod app;
+pub mod chart;
+mod chart_view;
+pub mod date_range;
 pub mod diff;
 pub mod i18n;
 mod pages;

@@ -22,6 +22,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// A number the writer formats: written as is.
     Int(i64),
+    /// A number the writer formatted itself (`12.5`, `12.5%`): written as is, like `Int`.
+    Number(&'a str),
     /// No value (SQL NULL): an empty field.
     Empty,
 }
@@ -47,6 +49,7 @@ pub fn push_row(out: &mut String, cells: &[Cell<'_>]) {
         match *cell {
             Cell::Text(text) => push_text(out, text),
             Cell::Int(number) => out.push_str(&number.to_string()),
+            Cell::Number(text) => out.push_str(text),
             Cell::Empty => {}
         }
     }

@@ -12,6 +12,7 @@ pub mod checkin;
 pub mod csv;
 pub mod feedback;
 pub mod ids;
+pub mod import;
 pub mod leaderboard;
 pub mod ledger;
 pub mod level;

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add`, `site webhook`, `site rotate`, `owner add`,
-//! `rules set`, `verify-lottery`, `backup` and `bench-seed`. The server binary is also the
+//! `rules set`, `verify-lottery`, `backup`, `import` and `bench-seed`. The server binary is also the
 //! owner's tool; commands that report print JSON with `--json`.
 
 use std::io::Write;
@@ -29,7 +29,7 @@ use crate::routes::demo::seed_demo;
 use crate::routes::router;
 use crate::serve::ConnectionLimits;
 use crate::state::{AppState, Config};
-use crate::store::{Credential, NewOwner, NewSite, Site, Store, StoreError};
+use crate::store::{Credential, ImportContext, NewOwner, NewSite, Site, Store, StoreError};
 use crate::streams::StreamLimits;
 use crate::token::{hash_api_key, new_api_key, new_owner_token, new_site_secret, sha256_hex};
 use crate::webhooks::{
@@ -67,6 +67,26 @@ pub enum Command {
     BenchSeed(BenchSeedArgs),
     /// Write a consistent copy of the database to a file, also while a server is using it.
     Backup(BackupArgs),
+    /// Bring in a community's history from a JSON Lines file (member, visit, checkin, points and
+    /// event records): validated whole first, nothing written on any error, idempotent.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// An existing site.
+    #[arg(long)]
+    pub site: SiteId,
+    /// The history file: one JSON object a line.
+    pub file: PathBuf,
+    /// Validate and count what would change, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +117,10 @@ pub struct BenchSeedArgs {
     /// Entries are spread over this many days ending today (in the site's time zone).
     #[arg(long, default_value_t = 30)]
     pub days: u32,
+    /// Activity rows (member-days seen or acting) spread over the same days, for the
+    /// analytics benchmark.
+    #[arg(long, default_value_t = 0)]
+    pub activity: u32,
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +388,19 @@ pub enum CliError {
     /// Occurs when an owner's email or password is refused.
     #[error("{0}")]
     OwnerInput(#[from] OwnerInputError),
+    /// Occurs when lines of a history file are refused: each names its line and field.
+    #[error("{path}: nothing was imported:\n{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Import {
+        path: String,
+        errors: Vec<engage_core::import::LineError>,
+    },
+    /// Occurs when the site's installed rules no longer parse.
+    #[error("site '{site}' rules version {version} no longer parse: {error}")]
+    StoredRules {
+        site: SiteId,
+        version: i64,
+        error: String,
+    },
     /// Occurs when a password cannot be hashed.
     #[error("{0}")]
     Hashing(String),
@@ -381,6 +418,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<(), CliError>
             owner_add(args, &mut std::io::stdin().lock(), out).await
         }
         Command::BenchSeed(args) => bench_seed(args, out).await,
+        Command::Import(args) => import(args, out).await,
         Command::Rules(RulesCommand::Set(args)) => rules_set(args, out).await,
         Command::VerifyLottery(args) => verify_lottery(&args, out),
     }
@@ -752,13 +790,84 @@ async fn bench_seed(args: BenchSeedArgs, out: &mut (dyn Write + Send)) -> Result
             now,
         )
         .await?;
+    let activity_rows = store
+        .bench_seed_activity(&args.site, args.members, args.activity, args.days, today)
+        .await?;
     let report = serde_json::json!({
         "site": args.site,
         "members": args.members,
         "ledger_rows": rows,
+        "activity_rows": activity_rows,
         "seconds": started.elapsed().as_secs_f64(),
     });
     writeln!(out, "{report}").map_err(io("cannot write output"))
+}
+
+/// `import`: parses the whole file (every refused line reported), then applies it in one
+/// transaction; a refused line there (a balance below zero) rolls everything back.
+async fn import(args: ImportArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let path = args.file.display().to_string();
+    let text = std::fs::read_to_string(&args.file).map_err(io(format!("cannot read {path}")))?;
+    let records = engage_core::import::parse_history(&text).map_err(|errors| CliError::Import {
+        path: path.clone(),
+        errors,
+    })?;
+    let store = Store::open(&args.db.db).await?;
+    let site = store
+        .site(&args.site)
+        .await?
+        .ok_or_else(|| StoreError::SiteNotFound(args.site.clone()))?;
+    let zone = TimeZone::get(&site.tz).map_err(|_| CliError::InvalidTimeZone(site.tz.clone()))?;
+    let rules = match store.current_rules(&args.site).await? {
+        None => engage_core::rules::Rules::default(),
+        Some(stored) => {
+            parse_rules(&stored.document, stored.format).map_err(|error| CliError::StoredRules {
+                site: args.site.clone(),
+                version: stored.version,
+                error: error.to_string(),
+            })?
+        }
+    };
+    let now = Timestamp::now();
+    let context = ImportContext {
+        zone: &zone,
+        rules: &rules,
+        today: engage_core::calendar::calendar_day(now, &zone),
+        now,
+        dry_run: args.dry_run,
+    };
+    let report = store
+        .import_history(&args.site, &records, context)
+        .await?
+        .map_err(|error| CliError::Import {
+            path: path.clone(),
+            errors: vec![error],
+        })?;
+    let text = if args.json {
+        serde_json::to_string(&report).map_err(|e| CliError::Io {
+            context: "cannot encode the report".into(),
+            source: std::io::Error::other(e),
+        })?
+    } else {
+        format!(
+            "{} {} lines for site '{}': {} members, {} visits, {} check-ins, {} points entries, \
+             {} events new; {} unchanged",
+            if report.dry_run {
+                "checked"
+            } else {
+                "imported"
+            },
+            report.lines,
+            args.site,
+            report.members,
+            report.visits,
+            report.checkins,
+            report.points,
+            report.events,
+            report.unchanged,
+        )
+    };
+    writeln!(out, "{text}").map_err(io("cannot write output"))
 }
 
 async fn rules_set(args: RulesSetArgs, out: &mut (dyn Write + Send)) -> Result<(), CliError> {

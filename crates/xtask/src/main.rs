@@ -149,6 +149,17 @@ fn bench() -> Result<()> {
             .env("RUST_LOG", "error"),
     )?;
     eprintln!("    results are also in target/bench/leaderboard.json");
+    step(
+        "analytics: 100,000 members, 1,000,000 ledger entries and 3,000,000 activity rows over \
+         a year; 30, 90 and 365 days; the import rate (tests/bench/analytics.mjs)",
+    );
+    exec(
+        Command::new("node")
+            .arg("tests/bench/analytics.mjs")
+            .env("ENGAGE_SERVER_BIN", &server)
+            .env("RUST_LOG", "error"),
+    )?;
+    eprintln!("    results are also in target/bench/analytics.json");
     Ok(())
 }
 

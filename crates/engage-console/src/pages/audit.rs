@@ -1,4 +1,4 @@
-//! The audit log (who did what, and when) and the analytics placeholder.
+//! The audit log: who did what, and when.
 
 use engage_core::api::console::AuditEntry;
 use leptos::prelude::*;
@@ -68,16 +68,5 @@ pub fn detail_text(detail: &serde_json::Value) -> String {
             .join(" · "),
         serde_json::Value::Null => String::new(),
         other => other.to_string(),
-    }
-}
-
-#[component]
-pub fn AnalyticsPage() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        {move || page_header(lang.get().analytics_title(), None)}
-        <section class="panel">
-            <p class="state state--empty">{move || lang.get().analytics_next()}</p>
-        </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The console's pages, one module each. Every page loads with a [`crate::ui::Remote`] and shows
 //! its loading, error and empty states; forms write with a [`crate::ui::Writer`].
 
+pub mod analytics;
 pub mod audit;
 pub mod embed;
 pub mod export;

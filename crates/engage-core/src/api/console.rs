@@ -224,10 +224,12 @@ pub enum AuditAction {
     RewardUpdate,
     RewardCodesAdd,
     RedemptionStatus,
+    /// `engage-server import`: a history file brought in.
+    Import,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -251,6 +253,7 @@ impl AuditAction {
         AuditAction::RewardUpdate,
         AuditAction::RewardCodesAdd,
         AuditAction::RedemptionStatus,
+        AuditAction::Import,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -278,6 +281,7 @@ impl AuditAction {
             AuditAction::RewardUpdate => "reward_update",
             AuditAction::RewardCodesAdd => "reward_codes_add",
             AuditAction::RedemptionStatus => "redemption_status",
+            AuditAction::Import => "import",
         }
     }
 

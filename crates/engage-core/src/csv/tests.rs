@@ -17,6 +17,10 @@ fn plain_cells_are_written_as_they_are() {
     check(&[Cell::opt(Some("a")), Cell::opt_int(Some(3))], "a,3");
     check(&[Cell::Text("it's fine; ok")], "it's fine; ok");
     check(&[Cell::Text(" leading space")], " leading space");
+    check(
+        &[Cell::Number("12.5%"), Cell::Number("-3.25")],
+        "12.5%,-3.25",
+    );
 }
 
 #[test]

@@ -37,7 +37,8 @@ pub use rewards::{
 };
 pub use sqlite::{
     Adjustment, AnalyticsFacts, AnalyticsSpan, AttemptOutcome, CountedTable, DeliveryRow,
-    DueDelivery, EXPORT_PAGE_ROWS, LeaderboardRead, RankedRow, Store, WebhookSettings,
+    DueDelivery, EXPORT_PAGE_ROWS, ImportContext, LeaderboardRead, RankedRow, Store,
+    WebhookSettings,
 };
 pub use sqlite::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 

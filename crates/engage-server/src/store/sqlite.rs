@@ -157,6 +157,7 @@ mod audit;
 mod backup;
 mod credentials;
 mod export;
+mod import;
 mod members;
 mod owner_views;
 mod owners;
@@ -164,6 +165,7 @@ mod rules_versions;
 
 use audit::audit_in;
 pub use export::EXPORT_PAGE_ROWS;
+pub use import::ImportContext;
 pub use members::Adjustment;
 pub use owners::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 

@@ -19,6 +19,7 @@ mod events;
 mod export;
 mod feedback;
 mod hostile_input;
+mod import;
 mod inputs;
 mod leaderboard;
 mod limits;

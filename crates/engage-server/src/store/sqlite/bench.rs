@@ -91,4 +91,54 @@ impl Store {
             Ok(Finish::Commit(rows))
         })
     }
+
+    /// Adds `rows` activity rows (`member_days`) over the `days` site-local days ending `today`:
+    /// about `rows / days` members a day, each day a different stride through the members, one
+    /// in three of them acting (kinds cycling); then each member's first day, as the write path
+    /// keeps it. Returns how many activity rows the site has.
+    pub async fn bench_seed_activity(
+        &self,
+        site: &SiteId,
+        members: u32,
+        rows: u32,
+        days: u32,
+        today: Date,
+    ) -> Result<i64, StoreError> {
+        let days = days.max(1);
+        write_transaction!(self, |conn| {
+            sqlx::query(
+                "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j + 1 < ?2)
+                 INSERT INTO member_days (site_id, day, member_id, seen, acted)
+                 SELECT ?1, date(?4, '-' || (j % ?5) || ' days'),
+                        'm' || (((j / ?5) * 12 + (j % ?5) * 7919) % ?3), 1,
+                        CASE WHEN j % 3 = 0 THEN 1 << ((j / 3) % 6) ELSE 0 END
+                 FROM n WHERE ?2 > 0 AND ?3 > 0
+                 ON CONFLICT (site_id, day, member_id) DO NOTHING",
+            )
+            .bind(site.as_str())
+            .bind(i64::from(rows))
+            .bind(i64::from(members))
+            .bind(today.to_string())
+            .bind(i64::from(days))
+            .execute(&mut *conn)
+            .await?;
+            for sql in [
+                "DELETE FROM member_first_days WHERE site_id = ?1",
+                "INSERT INTO member_first_days (site_id, member_id, first_day)
+                 SELECT site_id, member_id, MIN(day) FROM member_days WHERE site_id = ?1
+                 GROUP BY member_id",
+            ] {
+                sqlx::query(sql)
+                    .bind(site.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let count: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM member_days WHERE site_id = ?")
+                    .bind(site.as_str())
+                    .fetch_one(&mut *conn)
+                    .await?;
+            Ok(Finish::Commit(count))
+        })
+    }
 }
