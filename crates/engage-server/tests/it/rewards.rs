@@ -928,3 +928,49 @@ async fn the_queue_pages_and_filters() {
         assert_eq!(refused.code(), "invalid_query", "{query}");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_shop() {
+    let server = TestServer::new().await;
+    let document = server
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .body;
+    let paths = document["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/sites/{site}/rewards", "get"),
+        ("/api/v1/sites/{site}/rewards/{reward}/redemptions", "post"),
+        ("/api/v1/sites/{site}/rewards/redemptions/mine", "get"),
+        ("/api/v1/admin/sites/{site}/rewards", "get"),
+        ("/api/v1/admin/sites/{site}/rewards", "post"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}", "get"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}", "patch"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}/codes", "post"),
+        ("/api/v1/admin/sites/{site}/redemptions", "get"),
+        (
+            "/api/v1/admin/sites/{site}/redemptions/{redemption}",
+            "patch",
+        ),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+    let schemas = &document["components"]["schemas"];
+    for name in [
+        "CreateReward",
+        "UpdateReward",
+        "RewardView",
+        "RewardsCatalogue",
+        "RedemptionView",
+        "RedeemResult",
+        "MyRedemptions",
+        "AddCodes",
+        "CodesAdded",
+        "SetRedemptionStatus",
+        "OwnerRewardView",
+        "OwnerRedemptionView",
+        "RedemptionPage",
+    ] {
+        assert!(schemas[name].is_object(), "{name}");
+    }
+    assert!(schemas["CheckinState"]["properties"]["frozen"].is_object());
+}
