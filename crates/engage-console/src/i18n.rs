@@ -401,6 +401,8 @@ strings! {
     export_badges_about => "Every badge each member earned, and when.", "每位会员获得的每枚徽章及时间。";
     export_audit => "Audit log", "审计日志";
     export_audit_about => "Who did what in the console and through the API, and when.", "谁在控制台或通过 API 做了什么，以及时间。";
+    export_redemptions => "Reward redemptions", "积分兑换记录";
+    export_redemptions_about => "Every redemption in the rewards shop: member, reward, price, status, code.", "积分商城的每次兑换：会员、奖励、价格、状态、兑换码。";
 
     // Feedback.
     feedback_title => "Feedback", "反馈";
@@ -714,6 +716,10 @@ impl Lang {
             "lottery_close" => ("Closed a lottery", "结束抽奖"),
             "feedback_status" => ("Changed feedback status", "修改反馈状态"),
             "feedback_reply" => ("Replied to feedback", "回复反馈"),
+            "reward_create" => ("Created a reward", "创建奖励"),
+            "reward_update" => ("Changed a reward", "修改奖励"),
+            "reward_codes_add" => ("Uploaded coupon codes", "上传兑换码"),
+            "redemption_status" => ("Changed a redemption", "修改兑换状态"),
             other => return other.to_owned(),
         };
         self.pick(en, zh).to_owned()

@@ -75,10 +75,12 @@ pub struct CheckinState {
     pub next_milestone: Option<MilestoneView>,
     /// What a make-up check-in costs and which days it can repair, when enabled.
     pub makeup: Option<MakeupOffer>,
-    /// Streak freezes the member holds (bought in the rewards shop).
+    /// Streak freezes the member holds unused (bought in the rewards shop). The next check-in
+    /// after missed days uses one a missed day when they cover the whole gap; while today is
+    /// still open, `streak` already counts a gap the freezes held will cover.
     #[serde(default)]
     pub freezes: u32,
-    /// Days of the shown month that a freeze covered: they keep the streak, ascending.
+    /// The days of the shown month a streak freeze covered, ascending.
     #[serde(default, with = "crate::ymd::list")]
     pub frozen: Vec<Date>,
 }

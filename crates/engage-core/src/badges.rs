@@ -12,7 +12,7 @@
 //! ```
 //!
 //! A criterion is a table with exactly one key: `first_checkin = true`, `streak`, `checkins`,
-//! `points`, `spent`, `votes`, `feedback` (each "at least N"), `rank = { top = N, period =
+//! `points`, `spent`, `votes`, `feedback`, `redeemed` (each "at least N"), `rank = { top = N, period =
 //! "week" }`, `event = { kind = "comment", count = N }`, or `all`/`any` with a list of
 //! criteria (nested freely). A name that is none of these is kept as [`Criterion::Unknown`] so
 //! that validation can name its field and line ("unknown badge criterion 'streek'").
@@ -53,12 +53,15 @@ pub enum Criterion {
     Checkins(u32),
     /// Points earned in all (positive ledger entries; spending does not lower it).
     Points(i64),
-    /// Points spent in all (spins, giveaway entries, make-ups).
+    /// Points spent in all (spins, giveaway entries, make-ups, redemptions; a cancelled
+    /// redemption's refund gives its price back).
     Spent(i64),
     /// Polls voted in.
     Votes(u32),
     /// Pieces of feedback sent that were not held as spam.
     Feedback(u32),
+    /// Rewards redeemed in the rewards shop (积分兑换), cancelled redemptions not counted.
+    Redeemed(u32),
     /// Ranked `top` or better in the current `period` (a member must have earned points in it).
     Rank {
         top: u32,
@@ -87,6 +90,8 @@ pub struct MemberStats {
     pub spent: i64,
     pub votes: u32,
     pub feedback: u32,
+    /// Redemptions in the rewards shop that were not cancelled.
+    pub redeemed: u32,
     /// Host events per kind.
     pub events: BTreeMap<String, u32>,
     /// The member's competition rank in the current period; absent when unranked.
@@ -102,6 +107,7 @@ pub struct StatsNeeded {
     pub points: bool,
     pub votes: bool,
     pub feedback: bool,
+    pub redemptions: bool,
     pub events: BTreeSet<String>,
     pub ranks: BTreeSet<Period>,
 }
@@ -117,6 +123,7 @@ impl Criterion {
             Criterion::Spent(n) => stats.spent >= *n,
             Criterion::Votes(n) => stats.votes >= *n,
             Criterion::Feedback(n) => stats.feedback >= *n,
+            Criterion::Redeemed(n) => stats.redeemed >= *n,
             Criterion::Rank { top, period } => stats.ranks.get(period).is_some_and(|r| r <= top),
             Criterion::Event { kind, count } => {
                 stats.events.get(kind).copied().unwrap_or(0) >= *count
@@ -135,6 +142,7 @@ impl Criterion {
             Criterion::Points(_) | Criterion::Spent(_) => needs.points = true,
             Criterion::Votes(_) => needs.votes = true,
             Criterion::Feedback(_) => needs.feedback = true,
+            Criterion::Redeemed(_) => needs.redemptions = true,
             Criterion::Rank { period, .. } => {
                 needs.ranks.insert(*period);
             }
@@ -158,6 +166,7 @@ impl Criterion {
             Criterion::Spent(n) => json!({ "spent": n }),
             Criterion::Votes(n) => json!({ "votes": n }),
             Criterion::Feedback(n) => json!({ "feedback": n }),
+            Criterion::Redeemed(n) => json!({ "redeemed": n }),
             Criterion::Rank { top, period } => {
                 json!({ "rank": { "top": top, "period": period.as_str() } })
             }
@@ -212,6 +221,7 @@ impl Criterion {
             "spent" => Criterion::Spent(points()?),
             "votes" => Criterion::Votes(count()?),
             "feedback" => Criterion::Feedback(count()?),
+            "redeemed" => Criterion::Redeemed(count()?),
             "rank" => {
                 let RankArgument { top, period } = serde_json::from_value(argument.clone())
                     .map_err(|e| format!("badge criterion 'rank': {e}"))?;

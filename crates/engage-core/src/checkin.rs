@@ -8,38 +8,87 @@ use crate::api::{MakeupOffer, MilestoneView};
 use crate::calendar::{YearMonth, previous_day};
 use crate::rules::CheckinRules;
 
-/// The run of consecutive check-in days ending on `day` (0 when `day` itself is not checked in).
-pub fn streak_ending_on(days: &BTreeSet<Date>, day: Date) -> u32 {
+/// Whether `day` keeps a run going: checked in, or covered by a streak freeze.
+fn in_run(days: &BTreeSet<Date>, frozen: &BTreeSet<Date>, day: Date) -> bool {
+    days.contains(&day) || frozen.contains(&day)
+}
+
+/// The streak of the run of consecutive days ending on `day`, each checked in or frozen:
+/// the checked-in days of that run. A frozen day keeps the run going but adds nothing to it,
+/// so a run of 2, a frozen day and a check-in is a streak of 3. 0 when `day` itself is neither.
+pub fn streak_ending_on(days: &BTreeSet<Date>, frozen: &BTreeSet<Date>, day: Date) -> u32 {
     let mut streak = 0;
     let mut cursor = Some(day);
-    while let Some(d) = cursor.filter(|d| days.contains(d)) {
-        streak += 1;
+    while let Some(d) = cursor.filter(|d| in_run(days, frozen, *d)) {
+        streak += u32::from(days.contains(&d));
         cursor = previous_day(d);
     }
     streak
 }
 
 /// The member's current streak (连续签到) as of `today`: the run ending today, or, while today
-/// is still open, the run ending yesterday — a streak breaks only when a whole day is missed.
-pub fn current_streak(days: &BTreeSet<Date>, today: Date) -> u32 {
+/// is still open, the run ending yesterday — a streak breaks only when a whole day is missed
+/// and no freeze covered it.
+pub fn current_streak(days: &BTreeSet<Date>, frozen: &BTreeSet<Date>, today: Date) -> u32 {
     if days.contains(&today) {
-        return streak_ending_on(days, today);
+        return streak_ending_on(days, frozen, today);
     }
-    previous_day(today).map_or(0, |yesterday| streak_ending_on(days, yesterday))
+    previous_day(today).map_or(0, |yesterday| streak_ending_on(days, frozen, yesterday))
 }
 
-/// The longest run of consecutive check-in days ever.
-pub fn longest_streak(days: &BTreeSet<Date>) -> u32 {
+/// The longest streak ever: the most checked-in days in one run of consecutive days, each
+/// checked in or frozen.
+pub fn longest_streak(days: &BTreeSet<Date>, frozen: &BTreeSet<Date>) -> u32 {
     let mut longest = 0;
     let mut run = 0;
     let mut last: Option<Date> = None;
-    for &day in days {
+    for &day in days.union(frozen) {
         let continues = last.and_then(crate::calendar::next_day) == Some(day);
-        run = if continues { run + 1 } else { 1 };
+        if !continues {
+            run = 0;
+        }
+        run += u32::from(days.contains(&day));
         longest = longest.max(run);
         last = Some(day);
     }
     longest
+}
+
+/// The days a check-in on `today` freezes (streak freezes, bought in the rewards shop): the
+/// days missed since the member's last checked-in or frozen day, one freeze each, when the
+/// `held` freezes cover every one of them; otherwise none — no freeze is used and the streak
+/// starts again. Nothing is frozen on a first check-in, when nothing was missed, or when
+/// `today` is checked in already.
+pub fn freezes_for_checkin(
+    days: &BTreeSet<Date>,
+    frozen: &BTreeSet<Date>,
+    held: u32,
+    today: Date,
+) -> Vec<Date> {
+    if days.contains(&today) {
+        return Vec::new();
+    }
+    let last = days
+        .range(..today)
+        .next_back()
+        .into_iter()
+        .chain(frozen.range(..today).next_back())
+        .max()
+        .copied();
+    let Some(last) = last else {
+        return Vec::new();
+    };
+    let gap = crate::calendar::day_number(today) - crate::calendar::day_number(last) - 1;
+    if gap <= 0 || gap > i64::from(held) {
+        return Vec::new();
+    }
+    let mut missed = Vec::new();
+    let mut cursor = crate::calendar::next_day(last);
+    while let Some(day) = cursor.filter(|d| *d < today) {
+        missed.push(day);
+        cursor = crate::calendar::next_day(day);
+    }
+    missed
 }
 
 /// Points for one check-in: the base and, when the new streak lands on a milestone, its bonus.
@@ -99,6 +148,9 @@ pub enum MakeupError {
     /// Occurs when the member already checked in on that day.
     #[error("{day} is already checked in")]
     AlreadyCheckedIn { day: Date },
+    /// Occurs when a streak freeze covered that day: it was not missed.
+    #[error("{day} is covered by a streak freeze")]
+    Frozen { day: Date },
     /// Occurs when the month's make-up allowance is used up.
     #[error("no make-ups left this month (at most {max_per_month})")]
     MonthlyLimit { max_per_month: u32 },
@@ -109,10 +161,13 @@ pub enum MakeupError {
 
 /// Checks whether `day` can be made up on `today` and returns its cost in points.
 ///
-/// `makeups_this_month` counts make-ups already done in `today`'s month.
+/// `makeups_this_month` counts make-ups already done in `today`'s month; `frozen` are the days
+/// streak freezes covered, which were not missed.
+#[allow(clippy::too_many_arguments)]
 pub fn makeup_cost(
     rules: &CheckinRules,
     days: &BTreeSet<Date>,
+    frozen: &BTreeSet<Date>,
     today: Date,
     day: Date,
     makeups_this_month: u32,
@@ -133,6 +188,9 @@ pub fn makeup_cost(
     }
     if days.contains(&day) {
         return Err(MakeupError::AlreadyCheckedIn { day });
+    }
+    if frozen.contains(&day) {
+        return Err(MakeupError::Frozen { day });
     }
     if days.first().is_none_or(|first| day < *first) {
         return Err(MakeupError::BeforeFirstCheckin { day });
@@ -156,10 +214,12 @@ fn in_window(today: Date, day: Date, window_days: u32) -> bool {
     age >= 1 && age <= i64::from(window_days)
 }
 
-/// What the widget offers: the missed days that could be made up today, if make-ups are on.
+/// What the widget offers: the missed days (neither checked in nor frozen) that could be made
+/// up today, if make-ups are on.
 pub fn makeup_offer(
     rules: &CheckinRules,
     days: &BTreeSet<Date>,
+    frozen: &BTreeSet<Date>,
     today: Date,
     makeups_this_month: u32,
 ) -> Option<MakeupOffer> {
@@ -171,7 +231,7 @@ pub fn makeup_offer(
     let mut cursor = previous_day(today);
     let first = days.first().copied();
     while let Some(day) = cursor.filter(|d| in_window(today, *d, makeup.window_days)) {
-        if first.is_some_and(|first| day > first) && !days.contains(&day) {
+        if first.is_some_and(|first| day > first) && !in_run(days, frozen, day) {
             missed.push(day);
         }
         cursor = previous_day(day);

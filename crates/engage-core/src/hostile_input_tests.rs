@@ -46,10 +46,37 @@ fn check_bodies(data: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(request) = serde_json::from_slice::<MakeupRequest>(data) {
         let days = BTreeSet::from([date(2026, 11, 1)]);
         let rules = Rules::default().checkin;
-        if let Err(e) = makeup_cost(&rules, &days, date(2026, 11, 20), request.date, 0, 100) {
+        if let Err(e) = makeup_cost(
+            &rules,
+            &days,
+            &BTreeSet::new(),
+            date(2026, 11, 20),
+            request.date,
+            0,
+            100,
+        ) {
             refused(e.to_string())?;
         }
     }
+    if let Ok(definition) = serde_json::from_slice::<crate::api::rewards::CreateReward>(data) {
+        match crate::rewards::validate_reward(definition) {
+            Ok(reward) => prop_assert!(reward.price >= 1),
+            Err(e) => refused(e.to_string())?,
+        }
+    }
+    if let Ok(codes) = serde_json::from_slice::<crate::api::rewards::AddCodes>(data) {
+        let numbered = codes
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i + 1, c.as_str()));
+        if let Err(e) = crate::rewards::clean_codes(numbered) {
+            refused(e.to_string())?;
+        }
+    }
+    let text = String::from_utf8_lossy(data);
+    let lines = crate::rewards::codes_from_text(&text);
+    let _ = crate::rewards::clean_codes(lines.iter().map(|(l, c)| (*l, c.as_str())));
     if let Ok(definition) = serde_json::from_slice::<CreatePoll>(data) {
         match validate_poll(definition) {
             Ok(poll) => prop_assert!(poll.max_choices >= 1),

@@ -111,6 +111,23 @@ impl LotteryId {
     }
 }
 
+/// A reward's slug in the rewards shop, chosen by the site owner; same alphabet as a [`SiteId`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RewardId(String);
+
+impl RewardId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<RewardId, IdError> {
+        parse_slug("reward id", value, Self::MAX_LEN).map(RewardId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A badge's slug, chosen by the site owner in the rules; same alphabet as a [`SiteId`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
@@ -230,6 +247,7 @@ impl_id_traits!(SiteId);
 impl_id_traits!(MemberId);
 impl_id_traits!(PollId);
 impl_id_traits!(LotteryId);
+impl_id_traits!(RewardId);
 impl_id_traits!(VisitorId);
 impl_id_traits!(BadgeId);
 

@@ -56,6 +56,24 @@ impl Source {
     pub fn parse(text: &str) -> Option<Source> {
         Source::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// Whether a positive entry of this source is points *earned*: counted on the leaderboards
+    /// and by `points` badges, and cut by the source's daily cap. A positive `redemption` entry
+    /// is a cancelled redemption's refund — it gives back points spent, so it earns nothing
+    /// and no cap may cut it.
+    pub fn earns(self) -> bool {
+        self != Source::Redemption
+    }
+}
+
+/// Whether an entry counts as points earned (see [`Source::earns`]).
+pub fn counts_as_earned(source: Source, amount: i64) -> bool {
+    amount > 0 && source.earns()
+}
+
+/// The daily cap that applies to an entry of `source`: none for a source that earns nothing.
+pub fn daily_cap_for(source: Source, configured: Option<i64>) -> Option<i64> {
+    configured.filter(|_| source.earns())
 }
 
 impl std::fmt::Display for Source {

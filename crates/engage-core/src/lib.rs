@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod level;
 pub mod lottery;
 pub mod poll;
+pub mod rewards;
 pub mod rfc3339;
 pub mod rules;
 pub mod text;
@@ -23,5 +24,5 @@ pub mod ymd;
 #[cfg(test)]
 mod hostile_input_tests;
 
-pub use ids::{BadgeId, IdError, LotteryId, MemberId, PollId, SiteId, VisitorId};
+pub use ids::{BadgeId, IdError, LotteryId, MemberId, PollId, RewardId, SiteId, VisitorId};
 pub use jiff;

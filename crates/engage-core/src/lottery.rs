@@ -226,7 +226,7 @@ pub fn update_lottery(current: &Lottery, update: UpdateLottery) -> Result<Lotter
 
 /// An absolute http(s) URL or a site path, short and without spaces or quotes, so that a
 /// widget can put it in `src` as it is.
-fn image_url_ok(url: &str) -> bool {
+pub(crate) fn image_url_ok(url: &str) -> bool {
     let prefix_ok = url.starts_with("https://")
         || url.starts_with("http://")
         || (url.starts_with('/') && !url.starts_with("//"));

@@ -422,6 +422,7 @@ fn validate_criterion(criterion: &Criterion, path: Vec<Step>, depth: usize) -> R
         Criterion::Spent(n) => range(at("spent"), *n, 1, i64::MAX),
         Criterion::Votes(n) => range(at("votes"), i64::from(*n), 1, MAX_COUNT),
         Criterion::Feedback(n) => range(at("feedback"), i64::from(*n), 1, MAX_COUNT),
+        Criterion::Redeemed(n) => range(at("redeemed"), i64::from(*n), 1, MAX_COUNT),
         Criterion::Rank { top, .. } => {
             let mut path = at("rank");
             path.push(Key("top"));

@@ -14,6 +14,7 @@ use engage_core::checkin::MakeupError;
 use engage_core::feedback::FeedbackError;
 use engage_core::lottery::{EntryError, LotteryError, SpinError};
 use engage_core::poll::{PollError, VoteError};
+use engage_core::rewards::{CodeError, RedeemError, RewardError, StatusError};
 use engage_core::rules::RulesError;
 
 use crate::owners::OwnerInputError;
@@ -190,9 +191,42 @@ pub enum ApiError {
     /// Occurs when the export in the path is no table's.
     #[error(
         "no export '{0}'; tables: members, ledger, checkins, votes, spins, entries, feedback, \
-         badges, audit (as <table>.csv)"
+         badges, redemptions, audit (as <table>.csv)"
     )]
     ExportNotFound(String),
+    /// Occurs when the reward in the path does not exist (for members: or is archived).
+    #[error("reward '{0}' does not exist")]
+    RewardNotFound(String),
+    /// Occurs when creating a reward with an id the site already uses.
+    #[error("reward '{0}' already exists")]
+    RewardExists(String),
+    /// Occurs when a reward definition or edit is refused by the rules.
+    #[error("{0}")]
+    Reward(RewardError),
+    /// Occurs when a redemption is refused by the rules.
+    #[error("{0}")]
+    Redeem(RedeemError),
+    /// Occurs when an idempotency key names a redemption of another reward.
+    #[error("this Idempotency-Key was used for a redemption of another reward")]
+    IdempotencyKeyReused,
+    /// Occurs when an idempotency key is empty, too long or not visible ASCII.
+    #[error("the idempotency key must be 1 to 100 visible ASCII characters")]
+    InvalidIdempotencyKey,
+    /// Occurs when the redemption in the path does not exist on the site.
+    #[error("redemption '{0}' does not exist")]
+    RedemptionNotFound(String),
+    /// Occurs when an owner's status change of a redemption is refused.
+    #[error("{0}")]
+    RedemptionStatus(StatusError),
+    /// Occurs when uploading codes to a reward that is not a `code` reward.
+    #[error("reward '{reward}' is a {kind} reward; only code rewards take codes")]
+    NotCodeReward { reward: String, kind: &'static str },
+    /// Occurs when an upload of codes is refused.
+    #[error("{0}")]
+    Codes(CodeError),
+    /// Occurs when an upload of codes is neither JSON nor text.
+    #[error("codes are sent as application/json ({{\"codes\": [...]}}), text/plain or text/csv")]
+    UnsupportedCodesMediaType,
     /// Occurs on any failure that is not the caller's: storage, corrupt data, bugs.
     #[error("internal error: {0}")]
     Internal(String),
@@ -253,6 +287,7 @@ impl ApiError {
                 | MakeupError::OutsideWindow { .. }
                 | MakeupError::BeforeFirstCheckin { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 MakeupError::AlreadyCheckedIn { .. }
+                | MakeupError::Frozen { .. }
                 | MakeupError::MonthlyLimit { .. }
                 | MakeupError::InsufficientPoints { .. } => StatusCode::CONFLICT,
             },
@@ -278,6 +313,19 @@ impl ApiError {
             | ApiError::DeliveryNotFound(_)
             | ApiError::ExportNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::InsufficientPoints { .. } => StatusCode::CONFLICT,
+            ApiError::RewardNotFound(_) | ApiError::RedemptionNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::RewardExists(_)
+            | ApiError::IdempotencyKeyReused
+            | ApiError::RedemptionStatus(_)
+            | ApiError::NotCodeReward { .. } => StatusCode::CONFLICT,
+            ApiError::Reward(_) | ApiError::Codes(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedCodesMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Redeem(refused) => match refused {
+                RedeemError::NotOpen { .. } | RedeemError::Closed => StatusCode::FORBIDDEN,
+                RedeemError::OutOfStock | RedeemError::LimitReached { .. } => StatusCode::CONFLICT,
+                RedeemError::InsufficientPoints { .. } => StatusCode::PAYMENT_REQUIRED,
+            },
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -344,6 +392,7 @@ impl ApiError {
                 MakeupError::OutsideWindow { .. } => "makeup_outside_window",
                 MakeupError::BeforeFirstCheckin { .. } => "makeup_before_first_checkin",
                 MakeupError::AlreadyCheckedIn { .. } => "already_checked_in",
+                MakeupError::Frozen { .. } => "day_frozen",
                 MakeupError::MonthlyLimit { .. } => "makeup_monthly_limit",
                 MakeupError::InsufficientPoints { .. } => "insufficient_points",
             },
@@ -372,6 +421,27 @@ impl ApiError {
             ApiError::InsufficientPoints { .. } => "insufficient_points",
             ApiError::DeliveryNotFound(_) => "delivery_not_found",
             ApiError::ExportNotFound(_) => "export_not_found",
+            ApiError::RewardNotFound(_) => "reward_not_found",
+            ApiError::RewardExists(_) => "reward_exists",
+            ApiError::Reward(_) => "invalid_reward",
+            ApiError::Redeem(refused) => match refused {
+                RedeemError::NotOpen { .. } => "not_open",
+                RedeemError::Closed => "closed",
+                RedeemError::OutOfStock => "out_of_stock",
+                RedeemError::LimitReached { .. } => "limit_reached",
+                RedeemError::InsufficientPoints { .. } => "insufficient_points",
+            },
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApiError::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ApiError::RedemptionNotFound(_) => "redemption_not_found",
+            ApiError::RedemptionStatus(refused) => match refused {
+                StatusError::Cancelled { .. } => "redemption_cancelled",
+                StatusError::BackToPending => "redemption_fulfilled",
+                StatusError::FreezeUsed => "freeze_used",
+            },
+            ApiError::NotCodeReward { .. } => "not_a_code_reward",
+            ApiError::Codes(_) => "invalid_codes",
+            ApiError::UnsupportedCodesMediaType => "unsupported_media_type",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -392,6 +462,9 @@ impl From<StoreError> for ApiError {
             StoreError::LotteryExists(lottery) => ApiError::LotteryExists(lottery.to_string()),
             StoreError::SiteExists(site) => ApiError::SiteExists(site.to_string()),
             StoreError::OwnerExists(email) => ApiError::OwnerExists(email),
+            StoreError::RewardExists(reward) => ApiError::RewardExists(reward.to_string()),
+            StoreError::RewardNotFound(reward) => ApiError::RewardNotFound(reward.to_string()),
+            StoreError::RedemptionNotFound(seq) => ApiError::RedemptionNotFound(seq.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

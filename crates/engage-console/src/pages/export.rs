@@ -24,6 +24,7 @@ pub fn table_text(lang: Lang, table: ExportTable) -> (&'static str, &'static str
         ExportTable::Feedback => (lang.export_feedback(), lang.export_feedback_about()),
         ExportTable::Badges => (lang.export_badges(), lang.export_badges_about()),
         ExportTable::Audit => (lang.export_audit(), lang.export_audit_about()),
+        ExportTable::Redemptions => (lang.export_redemptions(), lang.export_redemptions_about()),
     }
 }
 

@@ -293,6 +293,8 @@ pub fn describe(lang: Lang, criterion: &Criterion) -> String {
         Criterion::Votes(n) => format!("Voted in {n} polls"),
         Criterion::Feedback(n) if zh => format!("提交 {n} 条反馈"),
         Criterion::Feedback(n) => format!("{n} pieces of feedback"),
+        Criterion::Redeemed(n) if zh => format!("兑换 {n} 次奖励"),
+        Criterion::Redeemed(n) => format!("{n} rewards redeemed"),
         Criterion::Rank { top, period: p } if zh => format!("{}前 {top} 名", period(p)),
         Criterion::Rank { top, period: p } => format!("Top {top} {}", period(p)),
         Criterion::Event { kind, count } if zh => format!("{kind} 事件 {count} 次"),

@@ -220,10 +220,14 @@ pub enum AuditAction {
     LotteryClose,
     FeedbackStatus,
     FeedbackReply,
+    RewardCreate,
+    RewardUpdate,
+    RewardCodesAdd,
+    RedemptionStatus,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -243,6 +247,10 @@ impl AuditAction {
         AuditAction::LotteryClose,
         AuditAction::FeedbackStatus,
         AuditAction::FeedbackReply,
+        AuditAction::RewardCreate,
+        AuditAction::RewardUpdate,
+        AuditAction::RewardCodesAdd,
+        AuditAction::RedemptionStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -266,6 +274,10 @@ impl AuditAction {
             AuditAction::LotteryClose => "lottery_close",
             AuditAction::FeedbackStatus => "feedback_status",
             AuditAction::FeedbackReply => "feedback_reply",
+            AuditAction::RewardCreate => "reward_create",
+            AuditAction::RewardUpdate => "reward_update",
+            AuditAction::RewardCodesAdd => "reward_codes_add",
+            AuditAction::RedemptionStatus => "redemption_status",
         }
     }
 
@@ -286,10 +298,11 @@ pub enum ExportTable {
     Feedback,
     Badges,
     Audit,
+    Redemptions,
 }
 
 impl ExportTable {
-    pub const ALL: [ExportTable; 9] = [
+    pub const ALL: [ExportTable; 10] = [
         ExportTable::Members,
         ExportTable::Ledger,
         ExportTable::Checkins,
@@ -299,6 +312,7 @@ impl ExportTable {
         ExportTable::Feedback,
         ExportTable::Badges,
         ExportTable::Audit,
+        ExportTable::Redemptions,
     ];
 
     /// The name in the route (`…/export/<name>.csv`).
@@ -313,6 +327,7 @@ impl ExportTable {
             ExportTable::Feedback => "feedback",
             ExportTable::Badges => "badges",
             ExportTable::Audit => "audit",
+            ExportTable::Redemptions => "redemptions",
         }
     }
 

@@ -221,6 +221,20 @@ pub struct RedeemResult {
     /// Badge ids newly earned by this redemption.
     #[serde(default)]
     pub badges: Vec<String>,
+    /// True when the request's idempotency key named an earlier redemption: this is that
+    /// redemption, and nothing was taken again.
+    #[serde(default)]
+    pub duplicate: bool,
+}
+
+/// The optional body of `POST /api/v1/sites/{site}/rewards/{reward}/redemptions`. The key (or
+/// an `Idempotency-Key` header) makes a double click or a retry answer the first redemption
+/// instead of making another; without one, each request is a redemption of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub idempotency_key: Option<String>,
 }
 
 /// `GET /api/v1/sites/{site}/rewards/redemptions/mine`.
@@ -244,6 +258,9 @@ pub struct CodesAdded {
     pub duplicates: u32,
     /// Unused codes in the pool now.
     pub codes_left: u32,
+    /// The first hundred of the duplicate codes, to show the owner which they were.
+    #[serde(default)]
+    pub duplicate_codes: Vec<String>,
 }
 
 /// `PATCH /api/v1/admin/sites/{site}/redemptions/{id}` (also reachable as
@@ -265,6 +282,7 @@ pub struct OwnerRewardView {
     pub codes_total: Option<u32>,
     #[serde(default)]
     pub codes_left: Option<u32>,
+    /// Redemptions made in all, cancelled ones included.
     pub redeemed: u64,
     pub pending: u64,
     pub fulfilled: u64,

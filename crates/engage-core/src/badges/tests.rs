@@ -264,6 +264,7 @@ fn stats() -> impl Strategy<Value = MemberStats> {
                     spent,
                     votes,
                     feedback,
+                    redeemed: comments,
                     events: BTreeMap::from([("comment".into(), comments), ("post".into(), posts)]),
                     ranks,
                 }
@@ -355,4 +356,30 @@ proptest! {
         let earned: Vec<String> = earned.iter().map(|id| id.as_str().to_owned()).collect();
         prop_assert_eq!(earned, expected);
     }
+}
+
+#[test]
+fn redeemed_counts_redemptions() {
+    let criterion: Criterion =
+        serde_json::from_value(serde_json::json!({ "redeemed": 2 })).unwrap();
+    assert_eq!(criterion, Criterion::Redeemed(2));
+    assert_eq!(
+        serde_json::to_value(&criterion).unwrap(),
+        serde_json::json!({ "redeemed": 2 })
+    );
+    let mut stats = MemberStats {
+        redeemed: 1,
+        ..MemberStats::default()
+    };
+    assert!(!criterion.holds(&stats));
+    stats.redeemed = 2;
+    assert!(criterion.holds(&stats));
+    let badge = BadgeRule {
+        id: "shopper".into(),
+        name: "Shopper".into(),
+        description: None,
+        title: None,
+        criteria: criterion,
+    };
+    assert!(stats_needed([&badge]).redemptions);
 }

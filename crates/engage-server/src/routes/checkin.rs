@@ -5,7 +5,8 @@ use axum::extract::State;
 use engage_core::api::{CheckinState, MakeupRequest};
 use engage_core::calendar::{YearMonth, calendar_day};
 use engage_core::checkin::{
-    current_streak, days_in_month, longest_streak, makeup_offer, next_milestone,
+    current_streak, days_in_month, freezes_for_checkin, longest_streak, makeup_offer,
+    next_milestone,
 };
 use engage_core::jiff::civil::Date;
 use engage_core::rules::Rules;
@@ -119,13 +120,22 @@ fn checkin_view(
     summary: &CheckinSummary,
 ) -> CheckinState {
     let days = &summary.days;
-    let streak = current_streak(days, today);
+    // While today is open, a gap the freezes held will cover at the next check-in does not
+    // break the streak shown.
+    let mut kept = summary.frozen.clone();
+    kept.extend(freezes_for_checkin(
+        days,
+        &summary.frozen,
+        summary.freezes,
+        today,
+    ));
+    let streak = current_streak(days, &kept, today);
     CheckinState {
         date: today,
         checked_in: days.contains(&today),
         already: false,
         streak,
-        longest_streak: longest_streak(days),
+        longest_streak: longest_streak(days, &summary.frozen),
         awarded: 0,
         points: summary.balance,
         month: days_in_month(days, month),
@@ -135,8 +145,14 @@ fn checkin_view(
         spent: 0,
         points_per_checkin: rules.checkin.points,
         next_milestone: next_milestone(&rules.checkin, streak),
-        makeup: makeup_offer(&rules.checkin, days, today, summary.makeups_this_month),
-        freezes: 0,
-        frozen: Vec::new(),
+        makeup: makeup_offer(
+            &rules.checkin,
+            days,
+            &summary.frozen,
+            today,
+            summary.makeups_this_month,
+        ),
+        freezes: summary.freezes,
+        frozen: days_in_month(&summary.frozen, month),
     }
 }

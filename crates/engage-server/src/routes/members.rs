@@ -131,8 +131,8 @@ pub async fn member(
         level,
         title,
         badges: badge_views(&rules, &detail.earned),
-        streak: current_streak(&detail.days, today),
-        longest_streak: longest_streak(&detail.days),
+        streak: current_streak(&detail.days, &detail.frozen, today),
+        longest_streak: longest_streak(&detail.days, &detail.frozen),
         first_seen: record.first_seen,
         last_seen: record.last_seen,
     }))

@@ -39,6 +39,7 @@ pub mod lotteries;
 pub mod me;
 pub mod members;
 pub mod polls;
+pub mod rewards;
 pub mod rules_admin;
 pub mod sites;
 
@@ -113,6 +114,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/admin/sites/{site}/polls/{poll}",
             get(admin::owner_poll).patch(admin::update_poll),
+        )
+        .route("/v1/sites/{site}/rewards", get(rewards::catalogue))
+        .route(
+            "/v1/sites/{site}/rewards/{reward}/redemptions",
+            post(rewards::redeem),
+        )
+        .route(
+            "/v1/sites/{site}/rewards/redemptions/mine",
+            get(rewards::mine),
         )
         .route("/v1/sites/{site}/feedback", post(feedback::send_feedback))
         .route("/v1/sites/{site}/feedback/form", get(feedback::form))
@@ -241,6 +251,28 @@ fn console_data_routes() -> Router<AppState> {
             &route("/lotteries/{lottery}/spins"),
             get(lotteries::spin_log),
         )
+        .route(
+            &route("/rewards"),
+            get(rewards::owner_rewards).post(rewards::create_reward),
+        )
+        .route(
+            &route("/rewards/{reward}"),
+            get(rewards::owner_reward).patch(rewards::edit_reward),
+        )
+        .route(
+            &route("/rewards/{reward}/codes"),
+            post(rewards::add_codes).layer(DefaultBodyLimit::max(rewards::CODES_BODY_LIMIT_BYTES)),
+        )
+        .route(&route("/redemptions"), get(rewards::queue))
+        .route(&route("/rewards/redemptions"), get(rewards::queue))
+        .route(
+            &route("/redemptions/{redemption}"),
+            patch(rewards::set_status),
+        )
+        .route(
+            &route("/rewards/redemptions/{redemption}"),
+            patch(rewards::set_status),
+        )
         .route(&route("/feedback/bulk"), post(feedback::bulk_status))
         .route(&route("/members"), get(members::members))
         .route(&route("/members/{member}"), get(members::member))
@@ -297,6 +329,7 @@ fn cors_layer(state: AppState) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static(VISITOR_HEADER),
+            HeaderName::from_static(rewards::IDEMPOTENCY_KEY_HEADER),
         ])
         // Widgets read Retry-After to tell the member when to try again.
         .expose_headers([header::RETRY_AFTER])

@@ -29,6 +29,8 @@ pub struct MemberDetailRecord {
     /// Newest first.
     pub earned: Vec<EarnedBadge>,
     pub days: BTreeSet<Date>,
+    /// Days streak freezes covered.
+    pub frozen: BTreeSet<Date>,
 }
 
 /// What an owner's points adjustment did.

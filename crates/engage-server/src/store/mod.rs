@@ -14,12 +14,13 @@ use engage_core::jiff::civil::Date;
 use engage_core::ledger::Source;
 use engage_core::poll::{Poll, PollError, Tally, VoteError, Voter};
 use engage_core::rules::RulesFormat;
-use engage_core::{LotteryId, MemberId, PollId, SiteId};
+use engage_core::{LotteryId, MemberId, PollId, RewardId, SiteId};
 
 use crate::token::Redacted;
 
 mod console;
 mod lotteries;
+mod rewards;
 mod sqlite;
 
 pub(crate) use console::KeyPart;
@@ -29,6 +30,10 @@ pub use console::{
 pub use lotteries::{
     CloseWhen, EntryRecorded, LotteryHistory, LotteryMember, LotteryOpened, LotteryRecord,
     LotteryUpdated, MemberLottery, SpinRecorded, SpinRow, StoredProof,
+};
+pub use rewards::{
+    CodesRecorded, MemberShop, RedeemRecorded, RedeemRequest, RedemptionFilter, RedemptionRecord,
+    RewardRecord, RewardUpdated, StatusRecorded,
 };
 pub use sqlite::{
     Adjustment, AttemptOutcome, CountedTable, DeliveryRow, DueDelivery, EXPORT_PAGE_ROWS,
@@ -87,6 +92,15 @@ pub enum StoreError {
     /// Occurs when a lottery named by an operation does not exist.
     #[error("lottery '{0}' does not exist")]
     LotteryNotFound(LotteryId),
+    /// Occurs when creating a reward whose id the site already uses.
+    #[error("reward '{0}' already exists")]
+    RewardExists(RewardId),
+    /// Occurs when a reward named by an operation does not exist (or, for members, is archived).
+    #[error("reward '{0}' does not exist")]
+    RewardNotFound(RewardId),
+    /// Occurs when a redemption named by an operation does not exist on the site.
+    #[error("redemption '{0}' does not exist")]
+    RedemptionNotFound(i64),
     /// Occurs when creating an owner whose email another owner has (whatever its case).
     #[error("owner '{0}' already exists")]
     OwnerExists(String),
@@ -214,6 +228,10 @@ pub struct StoredRules {
 #[derive(Debug, Clone, Default)]
 pub struct CheckinSummary {
     pub days: BTreeSet<Date>,
+    /// Days streak freezes covered.
+    pub frozen: BTreeSet<Date>,
+    /// Streak freezes held unused.
+    pub freezes: u32,
     pub balance: i64,
     /// Make-ups done in the month of the day the summary was read for.
     pub makeups_this_month: u32,

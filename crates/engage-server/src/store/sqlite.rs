@@ -13,10 +13,14 @@ use std::time::Duration;
 
 use engage_core::api::{PollOption, ResultsVisibility, UpdatePoll};
 use engage_core::calendar::YearMonth;
-use engage_core::checkin::{MakeupError, checkin_award, current_streak, makeup_cost};
+use engage_core::checkin::{
+    MakeupError, checkin_award, current_streak, freezes_for_checkin, makeup_cost,
+};
 use engage_core::jiff::civil::Date;
 use engage_core::jiff::{SignedDuration, Timestamp};
-use engage_core::ledger::{LedgerError, Source, capped_award, next_balance};
+use engage_core::ledger::{
+    LedgerError, Source, capped_award, counts_as_earned, daily_cap_for, next_balance,
+};
 use engage_core::poll::{Poll, Tally, VoteAttempt, VoteDecision, Voter, apply_update, check_vote};
 use engage_core::rules::{Rules, RulesFormat};
 use engage_core::{MemberId, PollId, SiteId};
@@ -106,6 +110,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0010_audit_log.sql"),
     ),
     (11, include_str!("../../migrations/sqlite/0011_owners.sql")),
+    (13, include_str!("../../migrations/sqlite/0013_rewards.sql")),
 ];
 
 tokio::task_local! {
@@ -133,6 +138,9 @@ mod feedback;
 
 // After the macro, so that lottery storage can use it.
 mod lotteries;
+
+// After the macro, so that the rewards shop can use it.
+mod rewards;
 
 // After the macro: rotating a site's credentials, backups, owner accounts, and the
 // owner console's storage.
@@ -428,6 +436,10 @@ impl Store {
         }
         write_transaction!(self, |conn| {
             upsert_member_in(conn, site, member, name, now).await?;
+            // Freezes first, read before today's row: they cover the days missed up to today.
+            let before = read_summary(conn, site, member, today).await?;
+            let freeze = freezes_for_checkin(&before.days, &before.frozen, before.freezes, today);
+            freeze_days(conn, site, member, &freeze, now).await?;
             let inserted = insert_checkin(conn, site, member, today, "daily", now).await?;
             if !inserted {
                 let summary = read_summary(conn, site, member, today).await?;
@@ -439,7 +451,8 @@ impl Store {
                 }));
             }
             let days = read_days(conn, site, member).await?;
-            let award = checkin_award(&rules.checkin, current_streak(&days, today));
+            let frozen = read_frozen(conn, site, member).await?;
+            let award = checkin_award(&rules.checkin, current_streak(&days, &frozen, today));
             let key = format!("checkin:{today}");
             let appended = append_entry(
                 conn,
@@ -459,15 +472,19 @@ impl Store {
             .map_err(ledger_corrupt)?;
             let badges = award_badges(conn, site, member, today, now, rules).await?;
             let summary = read_summary(conn, site, member, today).await?;
-            let checkin = serde_json::json!({
+            let mut checkin = serde_json::json!({
                 "member": member.as_str(),
                 "name": name,
                 "date": today.to_string(),
-                "streak": current_streak(&summary.days, today),
+                "streak": current_streak(&summary.days, &summary.frozen, today),
                 "awarded": appended.awarded,
                 "points": summary.balance,
                 "badges": badges,
             });
+            if !freeze.is_empty() {
+                // The days this check-in's streak freezes covered, only when there are some.
+                checkin["frozen"] = freeze.iter().map(Date::to_string).collect();
+            }
             enqueue_event(conn, site, "checkin", now, checkin).await?;
             Ok(Finish::Commit(CheckinRecorded {
                 inserted: true,
@@ -497,6 +514,7 @@ impl Store {
             let cost = match makeup_cost(
                 &rules.checkin,
                 &before.days,
+                &before.frozen,
                 today,
                 day,
                 before.makeups_this_month,
@@ -866,8 +884,10 @@ impl Store {
 impl Store {
     /// Checks the ledger's invariants for one site and lists every violation (none when
     /// healthy): each member's balance equals the sum of their ledger entries and is never
-    /// negative, the all-time leaderboard equals the sum of their positive entries, and the rank
-    /// histogram of every period equals a count of the members at each of its points.
+    /// negative, the all-time leaderboard equals the sum of their positive entries (refunds of
+    /// cancelled redemptions excepted: they earn nothing), the rank histogram of every period
+    /// equals a count of the members at each of its points, and the streak freezes each member
+    /// holds equal those redeemed and not cancelled, less the days they froze.
     pub async fn audit_ledger(&self, site: &SiteId) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT m.member_id,
@@ -877,7 +897,7 @@ impl Store {
                               WHERE b.site_id = m.site_id AND b.member_id = m.member_id), 0),
                     COALESCE((SELECT SUM(amount) FROM ledger l
                               WHERE l.site_id = m.site_id AND l.member_id = m.member_id
-                              AND l.amount > 0), 0)
+                              AND l.amount > 0 AND l.source <> 'redemption'), 0)
                     - COALESCE((SELECT points FROM period_points p
                                 WHERE p.site_id = m.site_id AND p.member_id = m.member_id
                                 AND p.period = 'all' AND p.start = ''), 0)
@@ -918,6 +938,7 @@ impl Store {
                  {counted} have those points"
             ));
         }
+        problems.extend(rewards::audit_freezes(&self.pool, site).await?);
         Ok(problems)
     }
 }
@@ -1162,6 +1183,76 @@ async fn read_days(
     days.iter().map(|day| parse_day(day)).collect()
 }
 
+/// The days streak freezes covered for a member.
+async fn read_frozen(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    member: &MemberId,
+) -> Result<BTreeSet<Date>, StoreError> {
+    let days: Vec<String> =
+        sqlx::query_scalar("SELECT day FROM frozen_days WHERE site_id = ? AND member_id = ?")
+            .bind(site.as_str())
+            .bind(member.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    days.iter().map(|day| parse_day(day)).collect()
+}
+
+/// Streak freezes a member holds unused.
+async fn read_freezes_held(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    member: &MemberId,
+) -> Result<u32, StoreError> {
+    let held: Option<i64> =
+        sqlx::query_scalar("SELECT held FROM streak_freezes WHERE site_id = ? AND member_id = ?")
+            .bind(site.as_str())
+            .bind(member.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(u32::try_from(held.unwrap_or(0)).unwrap_or(0))
+}
+
+/// Writes the days a check-in's freezes cover and takes one freeze for each, inside the
+/// check-in's transaction (`streak_freezes.held` cannot go below zero).
+async fn freeze_days(
+    conn: &mut SqliteConnection,
+    site: &SiteId,
+    member: &MemberId,
+    days: &[Date],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if days.is_empty() {
+        return Ok(());
+    }
+    for day in days {
+        sqlx::query("INSERT INTO frozen_days (site_id, member_id, day, at) VALUES (?, ?, ?, ?)")
+            .bind(site.as_str())
+            .bind(member.as_str())
+            .bind(day.to_string())
+            .bind(now.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let used = i64::try_from(days.len()).unwrap_or(i64::MAX);
+    let taken = sqlx::query(
+        "UPDATE streak_freezes SET held = held - ? WHERE site_id = ? AND member_id = ? AND held >= ?",
+    )
+    .bind(used)
+    .bind(site.as_str())
+    .bind(member.as_str())
+    .bind(used)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if taken != 1 {
+        return Err(StoreError::Corrupt(format!(
+            "member '{member}' froze {used} days without holding the freezes"
+        )));
+    }
+    Ok(())
+}
+
 async fn read_balance(
     conn: &mut SqliteConnection,
     site: &SiteId,
@@ -1211,6 +1302,8 @@ async fn read_summary(
     today: Date,
 ) -> Result<CheckinSummary, StoreError> {
     let days = read_days(conn, site, member).await?;
+    let frozen = read_frozen(conn, site, member).await?;
+    let freezes = read_freezes_held(conn, site, member).await?;
     let balance = read_balance(conn, site, member).await?;
     let month = YearMonth::of(today);
     let makeups: i64 = sqlx::query_scalar(
@@ -1225,6 +1318,8 @@ async fn read_summary(
     .await?;
     Ok(CheckinSummary {
         days,
+        frozen,
+        freezes,
         balance,
         makeups_this_month: u32::try_from(makeups).unwrap_or(u32::MAX),
     })
@@ -1286,7 +1381,8 @@ async fn append_entry(
     .bind(today.to_string())
     .fetch_one(&mut *conn)
     .await?;
-    let amount = capped_award(amount, awarded_today, rules.daily_cap(source));
+    let cap = daily_cap_for(source, rules.daily_cap(source));
+    let amount = capped_award(amount, awarded_today, cap);
     let next = match next_balance(balance, amount) {
         Ok(next) => next,
         Err(refused) => return Ok(Err(refused)),
@@ -1306,7 +1402,7 @@ async fn append_entry(
     .execute(&mut *conn)
     .await?
     .last_insert_rowid();
-    if amount > 0 {
+    if counts_as_earned(source, amount) {
         leaderboard::add_earned(conn, site, member, today, amount, entry_id).await?;
     }
     note_written(|written| {

@@ -28,6 +28,7 @@ mod members_admin;
 mod network;
 mod owner_views;
 mod polls;
+mod rewards;
 mod rotation;
 mod rules_admin;
 mod tokens;

@@ -15,7 +15,7 @@ use engage_core::rules::Rules;
 use engage_core::{MemberId, SiteId};
 use sqlx::sqlite::SqliteConnection;
 
-use super::{StoreError, enqueue_event, leaderboard, parse_timestamp, read_days};
+use super::{StoreError, enqueue_event, leaderboard, parse_timestamp, read_days, read_frozen};
 use crate::store::EarnedBadge;
 
 /// Awards every badge of `rules` the member now meets and does not hold yet; returns their
@@ -119,13 +119,15 @@ async fn read_stats(
     if needs.checkins {
         let days = read_days(conn, site, member).await?;
         stats.checkins = count(i64::try_from(days.len()).unwrap_or(i64::MAX));
-        stats.longest_streak = longest_streak(&days);
+        let frozen = read_frozen(conn, site, member).await?;
+        stats.longest_streak = longest_streak(&days, &frozen);
     }
     if needs.points {
         stats.earned = leaderboard::read_earned(conn, site, member).await?;
+        // A refund (a positive `redemption` entry) gives back what its redemption spent.
         stats.spent = sqlx::query_scalar(
             "SELECT COALESCE(-SUM(amount), 0) FROM ledger
-             WHERE site_id = ? AND member_id = ? AND amount < 0",
+             WHERE site_id = ? AND member_id = ? AND (amount < 0 OR source = 'redemption')",
         )
         .bind(site.as_str())
         .bind(member.as_str())
@@ -153,6 +155,17 @@ async fn read_stats(
         .fetch_one(&mut *conn)
         .await?;
         stats.feedback = count(feedback);
+    }
+    if needs.redemptions {
+        let redeemed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM redemptions
+             WHERE site_id = ? AND member_id = ? AND status <> 'cancelled'",
+        )
+        .bind(site.as_str())
+        .bind(member.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        stats.redeemed = count(redeemed);
     }
     for kind in &needs.events {
         let events: i64 = sqlx::query_scalar(

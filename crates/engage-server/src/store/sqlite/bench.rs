@@ -62,17 +62,17 @@ impl Store {
                 "DELETE FROM period_points WHERE site_id = ?1",
                 "INSERT INTO period_points (site_id, period, start, member_id, points, reached)
                  SELECT site_id, 'all', '', member_id, SUM(amount), MAX(id) FROM ledger
-                 WHERE site_id = ?1 AND amount > 0 GROUP BY member_id",
+                 WHERE site_id = ?1 AND amount > 0 AND source <> 'redemption' GROUP BY member_id",
                 "INSERT INTO period_points (site_id, period, start, member_id, points, reached)
                  SELECT site_id, 'day', day, member_id, SUM(amount), MAX(id) FROM ledger
-                 WHERE site_id = ?1 AND amount > 0 GROUP BY day, member_id",
+                 WHERE site_id = ?1 AND amount > 0 AND source <> 'redemption' GROUP BY day, member_id",
                 "INSERT INTO period_points (site_id, period, start, member_id, points, reached)
                  SELECT site_id, 'week', date(day, '-6 days', 'weekday 1'), member_id, SUM(amount),
-                 MAX(id) FROM ledger WHERE site_id = ?1 AND amount > 0
+                 MAX(id) FROM ledger WHERE site_id = ?1 AND amount > 0 AND source <> 'redemption'
                  GROUP BY date(day, '-6 days', 'weekday 1'), member_id",
                 "INSERT INTO period_points (site_id, period, start, member_id, points, reached)
                  SELECT site_id, 'month', substr(day, 1, 7) || '-01', member_id, SUM(amount),
-                 MAX(id) FROM ledger WHERE site_id = ?1 AND amount > 0
+                 MAX(id) FROM ledger WHERE site_id = ?1 AND amount > 0 AND source <> 'redemption'
                  GROUP BY substr(day, 1, 7), member_id",
                 "DELETE FROM period_rank_histogram WHERE site_id = ?1",
                 "INSERT INTO period_rank_histogram (site_id, period, start, points, members)

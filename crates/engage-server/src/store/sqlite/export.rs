@@ -185,6 +185,25 @@ fn spec(table: ExportTable) -> Spec {
                 ("earned_at", "mb.earned_at", Text),
             ],
         },
+        ExportTable::Redemptions => Spec {
+            from: "redemptions r
+                   LEFT JOIN members m ON m.site_id = r.site_id AND m.member_id = r.member_id",
+            site: "r.site_id",
+            key: &[("r.seq", Int)],
+            columns: &[
+                ("id", "r.seq", Int),
+                ("reward", "r.reward_id", Text),
+                ("name", "r.name", Text),
+                ("kind", "r.kind", Text),
+                ("member", "r.member_id", Text),
+                ("member_name", "m.name", Text),
+                ("price", "r.price", Int),
+                ("status", "r.status", Text),
+                ("code", "r.code", Text),
+                ("created_at", "r.created_at", Text),
+                ("updated_at", "r.updated_at", Text),
+            ],
+        },
         ExportTable::Audit => Spec {
             from: "audit_log a",
             site: "a.site_id",

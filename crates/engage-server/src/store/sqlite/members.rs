@@ -20,7 +20,7 @@ use super::badges::{read_badges_of, read_member_badges};
 use super::feedback::escape_like;
 use super::{
     EntryToAppend, Finish, Store, StoreError, WRITTEN, append_entry, audit_in, award_badges,
-    parse_timestamp, read_days, retry_busy,
+    parse_timestamp, read_days, read_frozen, retry_busy,
 };
 use crate::audit::{Actor, AuditAction};
 use crate::store::{MemberDetailRecord, MemberRecord, PointsAdjustment};
@@ -105,12 +105,14 @@ impl Store {
         let mut record = member_record(&row)?;
         let earned = read_member_badges(&mut tx, site, member).await?;
         let days = read_days(&mut tx, site, member).await?;
+        let frozen = read_frozen(&mut tx, site, member).await?;
         tx.rollback().await?;
         record.badges = earned.iter().map(|badge| badge.id.clone()).collect();
         Ok(Some(MemberDetailRecord {
             member: record,
             earned,
             days,
+            frozen,
         }))
     }
 
