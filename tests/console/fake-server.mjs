@@ -130,6 +130,24 @@ function api(db, req, res, path, query) {
     if ((r = rest.match(/^\/rules\/versions\/(\d+)$/))) { const v = db.versions.find((x) => x.version == r[1]); return json(res, 200, v); }
     if (rest === "/polls") return json(res, 200, db.polls);
     if ((r = rest.match(/^\/polls\/([^/]+)$/))) return json(res, 200, db.polls.find((p) => p.id === r[1]));
+    if (rest === "/rewards") {
+      const reward = (id, name, kind, price, extra) => Object.assign({
+        id, name, kind, price, stock_left: null, per_member: null, opens_at: null, closes_at: null, status: "open",
+        my_left: null, affordable: false, archived: false, codes_total: null, codes_left: null,
+        redeemed: 0, pending: 0, fulfilled: 0, cancelled: 0, points_taken: 0, created_at: at(2000),
+      }, extra);
+      return json(res, 200, [
+        reward("stickers", "Sticker pack <b>holo</b>", "item", 30, { stock_left: 12, redeemed: 3, pending: 2, fulfilled: 1, points_taken: 90 }),
+        reward("coupon", "5% coupon", "code", 50, { stock_left: 8, codes_total: 10, codes_left: 8, per_member: 1, redeemed: 2, fulfilled: 2, points_taken: 100 }),
+        reward("freeze", "连签冻结卡", "streak_freeze", 80, { redeemed: 1, fulfilled: 1, points_taken: 80 }),
+      ]);
+    }
+    if (rest.startsWith("/redemptions")) {
+      return json(res, 200, { next: null, redemptions: [
+        { id: "r3", reward: "stickers", name: "Sticker pack <b>holo</b>", status: "pending", price: 30, at: at(12), member: "u-1042", member_name: "林小雨", updated_at: at(12) },
+        { id: "r2", reward: "coupon", name: "5% coupon", status: "fulfilled", code: "SAVE-0002", price: 50, at: at(40), member: "u-77", member_name: "Mia", updated_at: at(40) },
+      ] });
+    }
     if (rest === "/lotteries") return json(res, 200, db.lotteries);
     if ((r = rest.match(/^\/lotteries\/([^/]+)$/))) return json(res, 200, db.lotteries.find((l) => l.id === r[1]));
     if ((r = rest.match(/^\/lotteries\/([^/]+)\/spins$/))) return json(res, 200, { spins: [{ seq: 318, member: "u-77", name: "Mia", spin: 3, prize: { id: "sticker", name: "Sticker pack" }, at: at(15) }, { seq: 301, member: "u-1042", name: "林小雨", spin: 1, prize: null, at: at(80) }], next_before: null });

@@ -23,6 +23,7 @@ const PAGES = [
   ["poll", "/console/sites/demo/polls/favourite-feature"],
   ["lotteries", "/console/sites/demo/lotteries"],
   ["lottery", "/console/sites/demo/lotteries/spring-wheel"],
+  ["rewards", "/console/sites/demo/rewards"],
   ["feedback", "/console/sites/demo/feedback"],
   ["members", "/console/sites/demo/members"],
   ["member", "/console/sites/demo/members/u-1042"],

@@ -452,6 +452,10 @@ describe("the owner console against the real server", () => {
       no_prize_weight: 1, cost: 0, daily_spins: 1,
       opens_at: new Date(now - 60_000).toISOString(), closes_at: new Date(now + 86_400_000).toISOString(),
     });
+    // And a reward for the rewards page.
+    await api("POST", "/api/v1/admin/sites/club/rewards", {
+      id: "mug", name: "Club mug", price: 10, stock: 3, per_member: 1, kind: "item",
+    });
     const PAGES = [
       ["sign-in", "/sign-in", { signedOut: true }],
       ["setup", "/setup?token=none", { signedOut: true }],
@@ -462,6 +466,7 @@ describe("the owner console against the real server", () => {
       ["poll", "/sites/club/polls/lunch"],
       ["lotteries", "/sites/club/lotteries"],
       ["lottery", "/sites/club/lotteries/spring"],
+      ["rewards", "/sites/club/rewards"],
       ["feedback", "/sites/club/feedback"],
       ["members", "/sites/club/members"],
       ["member", "/sites/club/members/cai"],

@@ -95,3 +95,36 @@ CREATE TABLE frozen_days (
     PRIMARY KEY (site_id, member_id, day),
     FOREIGN KEY (site_id, member_id) REFERENCES members(site_id, member_id) ON DELETE CASCADE
 );
+
+-- The webhook outbox takes `redemption` events too. SQLite cannot change a CHECK in place, so
+-- the table is rebuilt with its rows, ids and indexes (nothing references it).
+CREATE TABLE webhook_outbox_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        TEXT NOT NULL UNIQUE,
+    site_id         TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    type            TEXT NOT NULL CHECK (type IN ('checkin', 'badge', 'prize', 'redemption')),
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+    last_status     INTEGER,
+    last_failure    TEXT,
+    last_attempt_at TEXT,
+    delivered_at    TEXT
+);
+
+INSERT INTO webhook_outbox_new (id, event_id, site_id, type, body, created_at, status, attempts,
+    next_attempt_ms, last_status, last_failure, last_attempt_at, delivered_at)
+SELECT id, event_id, site_id, type, body, created_at, status, attempts, next_attempt_ms,
+    last_status, last_failure, last_attempt_at, delivered_at
+FROM webhook_outbox;
+
+DROP TABLE webhook_outbox;
+ALTER TABLE webhook_outbox_new RENAME TO webhook_outbox;
+
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_ms) WHERE status = 'pending';
+CREATE INDEX webhook_outbox_by_site ON webhook_outbox (site_id, id);
+CREATE INDEX webhook_outbox_pending_by_site ON webhook_outbox (site_id, id)
+WHERE status = 'pending';

@@ -6,12 +6,14 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use engage_core::api::lottery::{CreateLottery, LotteryMode, PrizeDefinition};
+use engage_core::api::rewards::{CreateReward, RewardKind};
 use engage_core::api::{CreatePoll, PollOption, ResultsVisibility};
 use engage_core::calendar::calendar_day;
 use engage_core::jiff::tz::TimeZone;
 use engage_core::jiff::{SignedDuration, Timestamp};
 use engage_core::lottery::{SEED_BYTES, Seed, validate_lottery};
 use engage_core::poll::validate_poll;
+use engage_core::rewards::validate_reward;
 use engage_core::rules::{Rules, RulesFormat, parse_rules};
 use engage_core::{MemberId, SiteId};
 use serde::{Deserialize, Serialize};
@@ -90,6 +92,7 @@ pub async fn seed_demo(
         }
     }
     seed_demo_lottery(store, &site, now).await?;
+    seed_demo_shop(store, &site, now).await?;
     Ok(())
 }
 
@@ -120,7 +123,7 @@ criteria = { votes = 1 }
 [[badges]]
 id = "big-spender"
 name = "Big spender"
-description = "Spent 50 points on the wheel or make-ups"
+description = "Spent 50 points on the wheel, make-ups or rewards"
 title = "High roller"
 criteria = { spent = 50 }
 
@@ -130,6 +133,12 @@ name = "All-rounder"
 description = "Voted, sent feedback and checked in five times"
 title = "Community pillar"
 criteria = { all = [{ votes = 1 }, { feedback = 1 }, { checkins = 5 }] }
+
+[[badges]]
+id = "first-reward"
+name = "First reward"
+description = "Redeemed a reward in the shop"
+criteria = { redeemed = 1 }
 
 [[badges]]
 id = "weekly-top-3"
@@ -348,5 +357,72 @@ async fn seed_demo_lottery(store: &Store, site: &SiteId, now: Timestamp) -> Resu
     store
         .record_host_event(site, &welcome, calendar_day(now, &zone), now, &rules)
         .await?;
+    Ok(())
+}
+
+/// The demo shop's coupon codes: `ENGAGE-DEMO-01` … `ENGAGE-DEMO-20`.
+const DEMO_COUPON_CODES: u32 = 20;
+
+/// The demo's rewards shop: a sticker pack the owner sends, a coupon with a pool of codes and a
+/// streak freeze. Kept as they are on later runs; the codes are uploaded when the coupon is
+/// created.
+async fn seed_demo_shop(store: &Store, site: &SiteId, now: Timestamp) -> Result<(), StoreError> {
+    let definition =
+        |id: &str, name: &str, description: &str, price, stock, per_member, kind| CreateReward {
+            id: id.into(),
+            name: name.into(),
+            description: Some(description.into()),
+            image_url: None,
+            price,
+            stock,
+            per_member,
+            opens_at: None,
+            closes_at: None,
+            kind,
+        };
+    let rewards = [
+        definition(
+            "sticker-pack",
+            "Sticker pack",
+            "Five community stickers, posted to you",
+            30,
+            Some(50),
+            Some(2),
+            RewardKind::Item,
+        ),
+        definition(
+            "coffee-coupon",
+            "Coffee coupon",
+            "A code for one coffee at the meetup café",
+            50,
+            None,
+            Some(1),
+            RewardKind::Code,
+        ),
+        definition(
+            "streak-freeze",
+            "Streak freeze",
+            "Keeps your check-in streak through one missed day",
+            20,
+            None,
+            Some(3),
+            RewardKind::StreakFreeze,
+        ),
+    ];
+    for definition in rewards {
+        let reward = validate_reward(definition).expect("the demo rewards are valid");
+        match store.create_reward(site, &reward, now, None).await {
+            Ok(_) if reward.kind == RewardKind::Code => {
+                let codes: Vec<String> = (1..=DEMO_COUPON_CODES)
+                    .map(|n| format!("ENGAGE-DEMO-{n:02}"))
+                    .collect();
+                store
+                    .add_reward_codes(site, &reward.id, &codes, now, None)
+                    .await?;
+            }
+            Ok(_) | Err(StoreError::RewardExists(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
     Ok(())
 }

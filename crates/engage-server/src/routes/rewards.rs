@@ -24,7 +24,9 @@ use serde::Deserialize;
 
 use crate::auth::{Member, SiteAdmin, Visitor};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, JsonObject, path_param, query_cursor, query_limit};
+use crate::extract::{
+    ApiJson, ApiQuery, BODY_LIMIT_BYTES, JsonObject, path_param, query_cursor, query_limit,
+};
 use crate::state::AppState;
 use crate::store::{
     CodesRecorded, RedeemRecorded, RedemptionFilter, RedemptionRecord, RewardRecord, RewardUpdated,
@@ -116,9 +118,10 @@ pub async fn redeem(
     State(state): State<AppState>,
     member: Member,
     RewardPath(reward_id): RewardPath,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<(StatusCode, Json<RedeemResult>), ApiError> {
+    let headers = request.headers().clone();
+    let body = read_body(request, BODY_LIMIT_BYTES).await?;
     let key = idempotency_key(&headers, &body)?;
     let now = state.now();
     let rules = state.rules(&member.site.id).await?;
@@ -195,6 +198,13 @@ fn idempotency_key(headers: &HeaderMap, body: &Bytes) -> Result<Option<String>, 
         Some(key) if !idempotency_key_ok(&key) => Err(ApiError::InvalidIdempotencyKey),
         other => Ok(other),
     }
+}
+
+/// The whole body of `request`, at most `limit` bytes (413 `body_too_large` past it).
+async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::BodyTooLarge { limit })
 }
 
 /// A JSON object read from bytes already taken from the request (the same errors as
@@ -353,11 +363,7 @@ pub async fn add_codes(
                 .to_ascii_lowercase()
         })
         .unwrap_or_default();
-    let bytes = axum::body::to_bytes(request.into_body(), CODES_BODY_LIMIT_BYTES)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge {
-            limit: CODES_BODY_LIMIT_BYTES,
-        })?;
+    let bytes = read_body(request, CODES_BODY_LIMIT_BYTES).await?;
     let lines: Vec<(usize, String)> = match content_type.as_str() {
         "application/json" => {
             let AddCodes { codes } = json_object(&bytes)?;

@@ -487,16 +487,19 @@ impl Store {
             .map_err(ledger_corrupt)?;
             let badges = award_badges(conn, site, member, today, now, rules).await?;
             let summary = read_summary(conn, site, member, today).await?;
-            let checkin = serde_json::json!({
+            let mut checkin = serde_json::json!({
                 "member": member.as_str(),
                 "name": name,
                 "date": today.to_string(),
                 "streak": current_streak(&summary.days, &summary.frozen, today),
-                "frozen": freeze.iter().map(Date::to_string).collect::<Vec<_>>(),
                 "awarded": appended.awarded,
                 "points": summary.balance,
                 "badges": badges,
             });
+            if !freeze.is_empty() {
+                // The days this check-in's streak freezes covered, only when there are some.
+                checkin["frozen"] = freeze.iter().map(Date::to_string).collect();
+            }
             enqueue_event(conn, site, "checkin", now, checkin).await?;
             Ok(Finish::Commit(CheckinRecorded {
                 inserted: true,

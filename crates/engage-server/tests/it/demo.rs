@@ -274,3 +274,59 @@ async fn the_demo_site_ships_an_open_wheel() {
     .await;
     assert_eq!(me["points"], 0);
 }
+
+#[tokio::test]
+async fn the_demo_site_ships_a_small_shop() {
+    let server = TestServer::new().await;
+    let now: Timestamp = "2026-11-20T02:00:00Z".parse().unwrap();
+    seed_demo(&server.store, &[], now).await.unwrap();
+    seed_demo(&server.store, &[], now).await.unwrap();
+    let state = demo_state(&server, now);
+    let (status, shop) = call(
+        &state,
+        Method::GET,
+        "/api/v1/sites/demo/rewards",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{shop}");
+    let kinds: Vec<(&str, &str)> = shop["rewards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("sticker-pack", "item"),
+            ("coffee-coupon", "code"),
+            ("streak-freeze", "streak_freeze")
+        ]
+    );
+    // Seeded twice, the pool holds its 20 codes once.
+    assert_eq!(shop["rewards"][1]["stock_left"], 20);
+    let (_, token) = call(
+        &state,
+        Method::POST,
+        "/api/v1/demo/token",
+        None,
+        Some(json!({"member": "lin"})),
+    )
+    .await;
+    let lin = token["token"].as_str().unwrap().to_owned();
+    let (status, redeemed) = call(
+        &state,
+        Method::POST,
+        "/api/v1/sites/demo/rewards/coffee-coupon/redemptions",
+        Some(&lin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{redeemed}");
+    assert_eq!(redeemed["redemption"]["code"], "ENGAGE-DEMO-01");
+    assert_eq!(redeemed["points"], 50);
+    // 50 points spent: the redemption counts for `spent` badges too.
+    assert_eq!(redeemed["badges"], json!(["big-spender", "first-reward"]));
+}

@@ -75,6 +75,32 @@ async fn target() -> Target {
     let item = sent.body["id"].as_i64().unwrap();
     seed_demo(&server.store, &[], server.now()).await.unwrap();
     let demo = demo_state(&server, server.now());
+    for reward in [
+        json!({"id": "mug", "name": "Mug", "price": 5, "stock": 10}),
+        json!({"id": "coupon", "name": "Coupon", "price": 5, "kind": "code"}),
+    ] {
+        let created = server
+            .call_with_key(
+                "/api/v1/admin/sites/forum/rewards",
+                API_KEY,
+                &reward.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+    }
+    server.award("alice", 50, "gift").await;
+    let redeemed = server
+        .post(
+            "/api/v1/sites/forum/rewards/mug/redemptions",
+            &server.token("alice"),
+            None,
+        )
+        .await;
+    assert_eq!(redeemed.status, 201, "{:?}", redeemed.body);
+    let redemption = redeemed.body["redemption"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let route = |method: Method, path: &str, caller, valid| JsonRoute {
         method,
@@ -148,6 +174,38 @@ async fn target() -> Target {
             &format!("{admin}/feedback/{item}/replies"),
             Caller::ApiKey,
             json!({"text": "Thanks"}),
+        ),
+        route(
+            Method::POST,
+            &format!("{admin}/rewards"),
+            Caller::ApiKey,
+            json!({"id": "stickers", "name": "Stickers", "description": "Five", "price": 5,
+                     "stock": 3, "per_member": 1, "kind": "item", "image_url": "/s.png",
+                     "opens_at": "2026-11-01T00:00:00Z", "closes_at": "2026-12-01T00:00:00Z"}),
+        ),
+        route(
+            Method::PATCH,
+            &format!("{admin}/rewards/mug"),
+            Caller::ApiKey,
+            json!({"price": 6, "description": null, "stock": 4, "archived": false}),
+        ),
+        route(
+            Method::POST,
+            &format!("{admin}/rewards/coupon/codes"),
+            Caller::ApiKey,
+            json!({"codes": ["A-1", "B-2"]}),
+        ),
+        route(
+            Method::PATCH,
+            &format!("{admin}/redemptions/{redemption}"),
+            Caller::ApiKey,
+            json!({"status": "fulfilled"}),
+        ),
+        route(
+            Method::POST,
+            &format!("{site}/rewards/mug/redemptions"),
+            Caller::Member,
+            json!({"idempotency_key": "click-1"}),
         ),
         route(
             Method::POST,

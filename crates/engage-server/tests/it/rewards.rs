@@ -928,3 +928,95 @@ async fn the_queue_pages_and_filters() {
         assert_eq!(refused.code(), "invalid_query", "{query}");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_shop() {
+    let server = TestServer::new().await;
+    let document = server
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .body;
+    let paths = document["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/sites/{site}/rewards", "get"),
+        ("/api/v1/sites/{site}/rewards/{reward}/redemptions", "post"),
+        ("/api/v1/sites/{site}/rewards/redemptions/mine", "get"),
+        ("/api/v1/admin/sites/{site}/rewards", "get"),
+        ("/api/v1/admin/sites/{site}/rewards", "post"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}", "get"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}", "patch"),
+        ("/api/v1/admin/sites/{site}/rewards/{reward}/codes", "post"),
+        ("/api/v1/admin/sites/{site}/redemptions", "get"),
+        (
+            "/api/v1/admin/sites/{site}/redemptions/{redemption}",
+            "patch",
+        ),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+    let schemas = &document["components"]["schemas"];
+    for name in [
+        "CreateReward",
+        "UpdateReward",
+        "RewardView",
+        "RewardsCatalogue",
+        "RedemptionView",
+        "RedeemResult",
+        "MyRedemptions",
+        "AddCodes",
+        "CodesAdded",
+        "SetRedemptionStatus",
+        "OwnerRewardView",
+        "OwnerRedemptionView",
+        "RedemptionPage",
+    ] {
+        assert!(schemas[name].is_object(), "{name}");
+    }
+    assert!(schemas["CheckinState"]["properties"]["frozen"].is_object());
+}
+
+/// A redemption and its cancellation are `redemption` webhook events; a refusal is none.
+#[tokio::test]
+async fn redemptions_are_webhook_events_and_refusals_are_not() {
+    use crate::webhooks::{next, put_webhook, receiver, server_with_worker};
+    let server = server_with_worker(&[10]).await;
+    let (url, mut received) = receiver(StatusCode::NO_CONTENT).await;
+    put_webhook(&server, json!({ "url": url })).await;
+    create(&server, "coupon", json!({"kind": "code", "price": 20})).await;
+    admin(
+        &server,
+        Method::POST,
+        "/rewards/coupon/codes",
+        Some(json!({"codes": ["HOOK-1"]})),
+    )
+    .await;
+    assert_eq!(
+        redeem(&server, "cat", "coupon").await.code(),
+        "insufficient_points"
+    );
+    assert_eq!(server.count(CountedTable::WebhookOutbox).await, 0);
+    server.award("cat", 30, "gift").await;
+    let redeemed = redeem(&server, "cat", "coupon").await;
+    assert_eq!(redeemed.status, StatusCode::CREATED, "{:?}", redeemed.body);
+    let id = redeemed.body["redemption"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, event, _) = next(&mut received).await;
+    assert_eq!(event["type"], "redemption");
+    assert_eq!(event["data"]["member"], "cat");
+    assert_eq!(event["data"]["points"], 10);
+    assert_eq!(event["data"]["redemption"]["id"], id.as_str());
+    assert_eq!(event["data"]["redemption"]["code"], "HOOK-1");
+    assert_eq!(event["data"]["redemption"]["status"], "fulfilled");
+    admin(
+        &server,
+        Method::PATCH,
+        &format!("/redemptions/{id}"),
+        Some(json!({"status": "cancelled"})),
+    )
+    .await;
+    let (_, event, _) = next(&mut received).await;
+    assert_eq!(event["data"]["redemption"]["status"], "cancelled");
+    assert_eq!(event["data"]["points"], 30);
+}

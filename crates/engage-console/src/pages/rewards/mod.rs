@@ -70,8 +70,9 @@ pub fn RewardsPage(site: String) -> impl IntoView {
         let id = match &opened {
             Open::Edit(id) | Open::Codes(id) => id.clone(),
         };
-        let owner = rewards
-            .value()
+        // Read once when the panel opens: the list refreshing after a save must not rebuild the
+        // form (and take its outcome line away).
+        let owner = untrack(|| rewards.value())
             .and_then(|list| list.into_iter().find(|r| r.reward.id == id))?;
         let name = owner.reward.name.clone();
         let refresh = Callback::new(move |_| rewards.refresh());

@@ -162,7 +162,10 @@ impl Lang {
     pub fn codes_uploaded(self, added: u32, duplicates: u32, left: u32) -> String {
         match self {
             Lang::En => {
-                format!("{added} codes added, {duplicates} already in the pool; {left} unused now.")
+                let codes = if added == 1 { "code" } else { "codes" };
+                format!(
+                    "{added} {codes} added, {duplicates} already in the pool; {left} unused now."
+                )
             }
             Lang::ZhCn => {
                 format!("新增 {added} 个兑换码，{duplicates} 个已存在；现有 {left} 个未使用。")
