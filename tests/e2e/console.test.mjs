@@ -409,6 +409,41 @@ describe("the owner console against the real server", () => {
     await clean(context);
   });
 
+  test("a lottery not yet opened is edited in the console: the form shows what is stored and saves changes", async () => {
+    const now = Date.now();
+    await api("POST", "/api/v1/admin/sites/club/lotteries", {
+      id: "autumn", mode: "wheel", prizes: [{ id: "pin", name: "Enamel pin 徽章", weight: 3, stock: 7 }],
+      no_prize_weight: 2, cost: 15, daily_spins: 2,
+      opens_at: new Date(now + 86_400_000).toISOString(), closes_at: new Date(now + 7 * 86_400_000).toISOString(),
+    });
+    const context = await newContext();
+    const page = await signIn(context);
+    await open(page, "/sites/club/lotteries/autumn");
+    await page.getByRole("button", { name: "Edit lottery" }).click();
+    const form = page.locator("#lottery-edit");
+    // Every field shows the stored value, not an empty box.
+    assert.equal(await form.getByLabel("ID", { exact: true }).inputValue(), "autumn");
+    assert.equal(await form.getByLabel("Name 1", { exact: true }).inputValue(), "Enamel pin 徽章");
+    assert.equal(await form.getByLabel("Stock", { exact: true }).inputValue(), "7");
+    assert.equal(await form.getByLabel("Points per spin or entry").inputValue(), "15");
+    assert.equal(await form.getByLabel("Spins per member per day").inputValue(), "2");
+    assert.notEqual(await form.getByLabel("Opens", { exact: true }).inputValue(), "");
+    await form.getByLabel("Points per spin or entry").fill("25");
+    await form.getByLabel("Stock", { exact: true }).fill("9");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    await form.waitFor({ state: "detached" });
+    const stored = await api("GET", "/api/v1/admin/sites/club/lotteries/autumn");
+    assert.equal(stored.cost, 25);
+    assert.equal(stored.prizes[0].stock, 9);
+    assert.equal(stored.prizes[0].name, "Enamel pin 徽章");
+    assert.equal(stored.daily_spins, 2);
+    // Once opened, the seed hash is published and the form is gone.
+    await api("POST", "/api/v1/admin/sites/club/lotteries/autumn/open");
+    await open(page, "/sites/club/lotteries/autumn");
+    assert.equal(await page.getByRole("button", { name: "Edit lottery" }).count(), 0);
+    await clean(context);
+  });
+
   test("every console page passes axe-core in English and Chinese, light and dark", async () => {
     // A lottery for the lottery pages (the console's own lottery form is tested elsewhere).
     const now = Date.now();
@@ -432,6 +467,7 @@ describe("the owner console against the real server", () => {
       ["member", "/sites/club/members/cai"],
       ["webhooks", "/sites/club/webhooks"],
       ["audit", "/sites/club/audit"],
+      ["export", "/sites/club/export"],
       ["analytics", "/sites/club/analytics"],
     ];
     const found = [];

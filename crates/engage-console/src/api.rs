@@ -20,7 +20,6 @@ use engage_core::api::feedback::{
 };
 use engage_core::api::lottery::{CreateLottery, LotteryView, UpdateLottery};
 use engage_core::api::{CreatePoll, UpdatePoll};
-use engage_core::jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -442,42 +441,7 @@ pub async fn adjust_points(
 
 // --- Webhooks ------------------------------------------------------------------------------
 
-/// `GET`/`PUT …/webhook`: the URL and the signing secret (the server's `admin::WebhookView`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookView {
-    pub url: String,
-    pub secret: String,
-    /// The event types delivered.
-    pub events: Vec<String>,
-}
-
-/// `PUT …/webhook`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SetWebhook {
-    pub url: String,
-    pub rotate_secret: bool,
-}
-
-/// `GET …/webhook/deliveries`: newest first (the server's `admin::DeliveryLog`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryLog {
-    pub deliveries: Vec<DeliveryView>,
-}
-
-/// One event and how its delivery went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryView {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: u32,
-    pub last_status_code: Option<u16>,
-    pub last_error: Option<String>,
-    #[serde(with = "engage_core::rfc3339")]
-    pub created_at: Timestamp,
-}
+pub use engage_core::api::webhooks::{DeliveryLog, DeliveryView, SetWebhook, WebhookView};
 
 /// The site's webhook; `None` when none is set (`404 webhook_not_found`).
 pub async fn webhook(site: &str) -> Result<Option<WebhookView>, ApiError> {

@@ -360,6 +360,7 @@ strings! {
     seed_hash => "Seed hash (published)", "种子哈希（已公布）";
     seed => "Seed (revealed)", "种子（已揭晓）";
     proof => "Proof", "公证数据";
+    proof_not_yet => "Opening the lottery publishes the SHA-256 hash of its secret seed here; closing it reveals the seed, so that anyone can recompute every spin.", "抽奖开始时在此公布秘密种子的 SHA-256 哈希；结束时公开种子，任何人都可以据此复算每一次抽奖。";
     verify_proof => "Verify the draw", "验证抽奖";
     spins => "Spins", "抽奖次数";
     entrants => "Entrants", "参与人数";
@@ -371,8 +372,11 @@ strings! {
     spin_number => "Spin", "次数";
     prize => "Prize", "奖品";
     at => "When", "时间";
-    lottery_no_edit => "A lottery's prizes and times are fixed once it exists, so that its proof holds.", "抽奖创建后奖品和时间不可修改，以保证公证有效。";
+    lottery_edit_hint => "A lottery can be edited until it is opened. Once opened, its seed hash and prizes are published and stay fixed, so that its proof holds.", "抽奖开始前可以修改。开始后种子哈希和奖品即公布并固定，以保证公证有效。";
+    edit_lottery => "Edit lottery", "修改抽奖";
+    save_lottery => "Save changes", "保存修改";
     lottery_locked => "This lottery has been opened: its seed hash and prizes are published and can no longer be changed.", "此抽奖已开始：种子哈希和奖品已公布，不能再修改。";
+    lottery_closed_locked => "This lottery is closed and can no longer be changed.", "此抽奖已结束，不能再修改。";
 
     // Export.
     export_title => "Export (CSV)", "导出（CSV）";
@@ -734,6 +738,39 @@ impl Lang {
             Some(Actor::ApiKey) => self.pick("API key", "API 密钥").to_owned(),
             Some(Actor::Cli) => self.pick("Command line", "命令行").to_owned(),
             None => "—".to_owned(),
+        }
+    }
+
+    /// A webhook delivery's failure category, in words.
+    pub fn delivery_failure(
+        self,
+        failure: engage_core::api::webhooks::DeliveryFailure,
+    ) -> &'static str {
+        use engage_core::api::webhooks::DeliveryFailure as F;
+        match failure {
+            F::InvalidUrl => self.pick(
+                "The webhook URL cannot be requested",
+                "无法请求该 Webhook 地址",
+            ),
+            F::Dns => self.pick("The host name did not resolve", "域名无法解析"),
+            F::ForbiddenAddress => self.pick(
+                "The host resolves only to addresses webhooks may not reach",
+                "该域名只解析到不允许访问的地址",
+            ),
+            F::Connect => self.pick("Could not connect to the receiver", "无法连接接收方"),
+            F::Tls => self.pick(
+                "The TLS handshake with the receiver failed",
+                "与接收方的 TLS 握手失败",
+            ),
+            F::Timeout => self.pick("The receiver did not answer in time", "接收方未及时响应"),
+            F::Protocol => self.pick(
+                "The connection ended before a complete HTTP answer",
+                "连接在完整的 HTTP 响应之前中断",
+            ),
+            F::HttpStatus => self.pick(
+                "The receiver answered with an error status",
+                "接收方返回了错误状态",
+            ),
         }
     }
 

@@ -472,7 +472,7 @@ async fn the_export_page_links_every_table_to_its_csv_route() {
     assert!(text(&root).contains("中文不会乱码"), "{}", text(&root));
     let found: Vec<serde_json::Value> =
         serde_json::from_str(&links(&root, "a.export-link")).unwrap();
-    assert_eq!(found[0]["label"], "导出 CSV · 会员");
+    assert_eq!(found[0]["label"], "导出 CSV · 会员 · demo-members.csv");
 }
 
 #[wasm_bindgen_test]

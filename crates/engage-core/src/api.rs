@@ -26,6 +26,8 @@ pub mod lottery;
 
 pub mod rewards;
 
+pub mod webhooks;
+
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -20,8 +20,9 @@ const SHIPPED: [&str; 3] = [
     "pkg/engage_console_bg.wasm",
 ];
 
-/// Builds `dist/console/` under `dist` and prints its sizes.
-pub fn run(dist: &Path) -> Result<()> {
+/// Builds `dist/console/` under `dist`, prints its sizes and returns the brotli total of what
+/// a console page downloads.
+pub fn run(dist: &Path) -> Result<usize> {
     let out = dist.join("console");
     let pkg = out.join("pkg");
     step("building the owner console for wasm32-unknown-unknown (release, size profile)");
@@ -57,7 +58,7 @@ pub fn run(dist: &Path) -> Result<()> {
         br_total += br;
     }
     eprintln!("    {:<30} {raw_total:>10} {br_total:>10}", "total");
-    Ok(())
+    Ok(br_total)
 }
 
 fn boot_js(version: &str) -> String {

@@ -7,7 +7,7 @@ mod console;
 mod dist;
 mod setup;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -51,7 +51,13 @@ fn main() -> Result<()> {
 
 /// The workspace root (the parent of `crates/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` (the `xtask` alias) tells the running binary which manifest it ran; the path
+    // compiled in is only the fallback, since a build cache copied from another checkout keeps
+    // an xtask binary compiled there (cargo does not rebuild it for a new path).
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .ancestors()
         .nth(2)
         .expect("crates/xtask has a root")

@@ -65,7 +65,8 @@ pub fn ExportPage(site: String) -> impl IntoView {
                         <td>
                             <a class="button button--small export-link" href=api::export_href(&site, table)
                                 download=file.clone() data-table=table.as_str()
-                                aria-label=format!("{} · {name}", lang.export_csv())>
+                                // The visible file name is part of the name (WCAG 2.5.3).
+                                aria-label=format!("{} · {name} · {file}", lang.export_csv())>
                                 <code>{file.clone()}</code>
                             </a>
                         </td>

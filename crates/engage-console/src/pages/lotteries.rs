@@ -1,11 +1,11 @@
 //! Lotteries: the list, a form to create a lucky wheel or a giveaway (prizes with weights and
-//! stock, times, cost), and one lottery's page — open, close, stock left, spins or entrants,
-//! the drawn winners, the seed hash and, once closed, the proof and the spins log; the spins
-//! and entries as CSV.
+//! stock, times, cost) — the same form edits one until it is opened —, and one lottery's page:
+//! open, close, stock left, spins or entrants, the drawn winners, the seed hash and, once
+//! closed, the proof and the spins log; the spins and entries as CSV.
 
 use engage_core::api::console::{ExportTable, OwnerLotteryView, SpinLogEntry};
 use engage_core::api::lottery::{
-    CreateLottery, LotteryMode, LotteryStatus, LotteryView, PrizeDefinition,
+    CreateLottery, LotteryMode, LotteryStatus, LotteryView, PrizeDefinition, UpdateLottery,
 };
 use leptos::prelude::*;
 
@@ -15,8 +15,8 @@ use crate::pages::export::export_link;
 use crate::pages::polls::{Row, Rows, slug_of};
 use crate::route::{Link, Route, SitePage};
 use crate::ui::{
-    Paged, Remote, Writer, empty_state, loaded, outcome_line, page_header, paged_view,
-    parse_local_datetime, time_view, use_lang,
+    Paged, Remote, Writer, empty_state, loaded, local_datetime_value, outcome_line, page_header,
+    paged_view, parse_local_datetime, time_view, use_lang,
 };
 
 fn status_pill(lang: Lang, status: LotteryStatus) -> impl IntoView {
@@ -97,7 +97,7 @@ pub fn LotteriesPage(site: String) -> impl IntoView {
         {move || creating.get().then(|| view! {
             <section class="panel" aria-labelledby="new-lottery">
                 <h2 class="panel__title" id="new-lottery">{lang.get().new_lottery()}</h2>
-                <LotteryForm site=site.get_value() on_created=Callback::new(move |_| {
+                <LotteryForm site=site.get_value() on_saved=Callback::new(move |_| {
                     lotteries.refresh();
                     creating.set(false);
                 }) />
@@ -120,29 +120,74 @@ struct PrizeFields {
 
 impl PrizeFields {
     fn new() -> PrizeFields {
+        PrizeFields::of(&PrizeDefinition {
+            id: String::new(),
+            name: String::new(),
+            weight: 1,
+            stock: 1,
+            image: None,
+        })
+    }
+
+    /// The fields of a prize as defined.
+    fn of(prize: &PrizeDefinition) -> PrizeFields {
         PrizeFields {
-            id: RwSignal::new(String::new()),
-            name: RwSignal::new(String::new()),
-            weight: RwSignal::new("1".to_owned()),
-            stock: RwSignal::new("1".to_owned()),
-            image: RwSignal::new(String::new()),
+            id: RwSignal::new(prize.id.clone()),
+            name: RwSignal::new(prize.name.clone()),
+            weight: RwSignal::new(prize.weight.to_string()),
+            stock: RwSignal::new(prize.stock.to_string()),
+            image: RwSignal::new(prize.image.clone().unwrap_or_default()),
         }
     }
 }
 
-/// The create-lottery form. A lottery is not edited once it exists (see `lottery_no_edit`).
+/// The prizes of `owner` as defined: the owner's view carries each prize's stock as defined
+/// (the public view's `stock` is what is left; the same until the lottery opens).
+fn defined_prizes(owner: &OwnerLotteryView) -> Vec<PrizeDefinition> {
+    owner
+        .lottery
+        .prizes
+        .iter()
+        .map(|p| PrizeDefinition {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            weight: p.weight,
+            stock: owner
+                .stock_left
+                .iter()
+                .find(|s| s.id == p.id)
+                .map_or(p.stock, |s| s.stock),
+            image: p.image.clone(),
+        })
+        .collect()
+}
+
+/// The lottery form: creates one, or with `editing` edits that one (until it is opened: the
+/// server refuses later edits with `lottery_open`). Its id never changes.
 #[component]
-fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView {
+fn LotteryForm(
+    site: String,
+    #[prop(optional)] editing: Option<OwnerLotteryView>,
+    on_saved: Callback<LotteryView>,
+) -> impl IntoView {
     let lang = use_lang();
-    let id = RwSignal::new(String::new());
-    let mode = RwSignal::new(LotteryMode::Wheel);
-    let prizes = Rows::new(vec![PrizeFields::new()]);
-    let no_prize_weight = RwSignal::new("0".to_owned());
-    let cost = RwSignal::new("0".to_owned());
-    let daily_spins = RwSignal::new("1".to_owned());
-    let opens_at = RwSignal::new(String::new());
-    let closes_at = RwSignal::new(String::new());
-    let winners = RwSignal::new("1".to_owned());
+    let current = editing.as_ref().map(|owner| &owner.lottery);
+    let text_of = |value: Option<String>, default: &str| {
+        RwSignal::new(value.unwrap_or_else(|| default.to_owned()))
+    };
+    let id = text_of(current.map(|l| l.id.to_string()), "");
+    let mode = RwSignal::new(current.map_or(LotteryMode::Wheel, |l| l.mode));
+    let prizes = Rows::new(match &editing {
+        Some(owner) => defined_prizes(owner).iter().map(PrizeFields::of).collect(),
+        None => vec![PrizeFields::new()],
+    });
+    let no_prize_weight = text_of(current.map(|l| l.no_prize_weight.to_string()), "0");
+    let cost = text_of(current.map(|l| l.cost.to_string()), "0");
+    let daily_spins = text_of(current.map(|l| l.daily_spins.to_string()), "1");
+    let opens_at = text_of(current.map(|l| local_datetime_value(l.opens_at)), "");
+    let closes_at = text_of(current.map(|l| local_datetime_value(l.closes_at)), "");
+    let winners = text_of(current.map(|l| l.winners.to_string()), "1");
+    let is_edit = editing.is_some();
     let writer = Writer::new();
     let site = StoredValue::new(site);
     let number = |signal: RwSignal<String>| signal.get_untracked().trim().parse().unwrap_or(0);
@@ -195,13 +240,29 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
             winners: number(winners),
         };
         let site = site.get_value();
-        writer.run(
-            async move { api::create_lottery(&site, &body).await },
-            move |lottery| {
-                on_created.run(lottery);
-                String::new()
-            },
-        );
+        let done = move |lottery| {
+            on_saved.run(lottery);
+            String::new()
+        };
+        if is_edit {
+            // Every field, as the form shows it: what the owner left alone stays the same.
+            let update = UpdateLottery {
+                mode: Some(body.mode),
+                prizes: Some(body.prizes),
+                no_prize_weight: Some(body.no_prize_weight),
+                cost: Some(body.cost),
+                daily_spins: Some(body.daily_spins),
+                opens_at: Some(body.opens_at),
+                closes_at: Some(body.closes_at),
+                winners: Some(body.winners),
+            };
+            writer.run(
+                async move { api::update_lottery(&site, &body.id, &update).await },
+                done,
+            );
+        } else {
+            writer.run(async move { api::create_lottery(&site, &body).await }, done);
+        }
     };
 
     let prize_row = move |row: Row<PrizeFields>| {
@@ -253,11 +314,12 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
 
     view! {
         <form class="form" on:submit=submit>
-            <p class="field__hint">{move || lang.get().lottery_no_edit()}</p>
+            <p class="field__hint">{move || lang.get().lottery_edit_hint()}</p>
             <div class="form__row">
                 <label class="field field--narrow">
                     <span class="field__label">"ID"</span>
                     <input class="input" required maxlength="64" spellcheck="false" autocomplete="off"
+                        readonly=is_edit aria-readonly=is_edit.then_some("true")
                         prop:value=move || id.get() on:input=text(id) />
                 </label>
                 <label class="field">
@@ -312,7 +374,12 @@ fn LotteryForm(site: String, on_created: Callback<LotteryView>) -> impl IntoView
             </div>
             <div class="form__actions">
                 <button type="submit" class="button button--primary" disabled=move || writer.pending.get()>
-                    {move || if writer.pending.get() { lang.get().creating() } else { lang.get().create_lottery() }}
+                    {move || match (writer.pending.get(), is_edit) {
+                        (true, true) => lang.get().saving(),
+                        (true, false) => lang.get().creating(),
+                        (false, true) => lang.get().save_lottery(),
+                        (false, false) => lang.get().create_lottery(),
+                    }}
                 </button>
             </div>
             {outcome_line(writer)}
@@ -329,6 +396,7 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
         |(site, lottery): (String, String)| async move { api::lottery(&site, &lottery).await },
     );
     let writer = Writer::new();
+    let editing = RwSignal::new(false);
     let site_value = StoredValue::new(site.clone());
     let lottery_value = StoredValue::new(lottery.clone());
     let act = move |action: &'static str| {
@@ -357,6 +425,9 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
             });
             let verify = format!("/verify.html?site={}&lottery={}", api::segment(&site), api::segment(&l.id.to_string()));
             let closed = l.status == LotteryStatus::Closed;
+            // Editable until the owner opens it: from then on the seed hash is published.
+            let editable = !closed && l.seed_hash.is_none();
+            let edit_owner = owner.clone();
             view! {
                 <header class="page-header">
                     <p class="page-header__kicker">{mode_label(lang, l.mode)} " " {status_pill(lang, l.status)}</p>
@@ -374,8 +445,16 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                                 <button type="button" class="button" disabled=move || writer.pending.get()
                                     on:click=move |_| act("close")>{lang.close_now()}</button>
                             })}
+                            {editable.then(|| view! {
+                                <button type="button" class="button" aria-expanded=move || editing.get().to_string()
+                                    aria-controls="lottery-edit"
+                                    on:click=move |_| editing.update(|e| *e = !*e)>{lang.edit_lottery()}</button>
+                            })}
                         </div>
                     </div>
+                    {(!editable).then(|| view! {
+                        <p class="field__hint">{if closed { lang.lottery_closed_locked() } else { lang.lottery_locked() }}</p>
+                    })}
                     <dl class="facts">
                         <div class="facts__item"><dt>{lang.opens_at()}</dt><dd>{time_view(lang, l.opens_at)}</dd></div>
                         <div class="facts__item"><dt>{lang.closes_at()}</dt><dd>{time_view(lang, l.closed_at.unwrap_or(l.closes_at))}</dd></div>
@@ -393,6 +472,17 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                     </dl>
                     {outcome_line(writer)}
                 </section>
+                {move || (editable && editing.get()).then(|| view! {
+                    <section class="panel" id="lottery-edit" aria-labelledby="lottery-edit-title">
+                        <h2 class="panel__title" id="lottery-edit-title">{lang.edit_lottery()}</h2>
+                        <LotteryForm site=site_value.get_value() editing=edit_owner.clone()
+                            on_saved=Callback::new(move |view: LotteryView| {
+                                remote.update(|owner| owner.lottery = view);
+                                remote.refresh();
+                                editing.set(false);
+                            }) />
+                    </section>
+                })}
                 <section class="panel" aria-labelledby="lottery-prizes">
                     <h2 class="panel__title" id="lottery-prizes">{lang.prizes()}</h2>
                     <div class="table-wrap" tabindex="0">
@@ -434,6 +524,9 @@ pub fn LotteryPage(site: String, lottery: String) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="lottery-proof">
                     <h2 class="panel__title" id="lottery-proof">{lang.proof()}</h2>
+                    {l.seed_hash.is_none().then(|| view! {
+                        <p class="field__hint">{lang.proof_not_yet()}</p>
+                    })}
                     <dl class="facts facts--stacked">
                         {l.seed_hash.clone().map(|hash| view! {
                             <div class="facts__item"><dt>{lang.seed_hash()}</dt><dd><code class="break">{hash}</code></dd></div>

@@ -74,11 +74,23 @@ fn Delivery(site: String, delivery: DeliveryView, on_redelivered: Callback<()>) 
             lang.get_untracked().redelivery_queued().to_owned()
         });
     };
-    let answer = match (delivery.last_status_code, delivery.last_error.clone()) {
-        (Some(code), Some(error)) => format!("{code} · {error}"),
-        (Some(code), None) => code.to_string(),
-        (None, Some(error)) => error,
-        (None, None) => String::new(),
+    // The failure category in the owner's language (the server's `last_error` is English).
+    let (code, failure, error) = (
+        delivery.last_status_code,
+        delivery.last_failure,
+        delivery.last_error.clone(),
+    );
+    let answer = move || {
+        let lang = lang.get();
+        let words = failure
+            .map(|f| lang.delivery_failure(f).to_owned())
+            .or(error.clone());
+        match (code, words) {
+            (Some(code), Some(words)) => format!("{code} · {words}"),
+            (Some(code), None) => code.to_string(),
+            (None, Some(words)) => words,
+            (None, None) => String::new(),
+        }
     };
     let status_class = match delivery.status.as_str() {
         "delivered" => "pill pill--success",

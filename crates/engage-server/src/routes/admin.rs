@@ -7,17 +7,18 @@ use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use engage_core::api::{CreatePoll, PollView, UpdatePoll, null_as_default};
+use engage_core::api::webhooks::{DeliveryLog, DeliveryView, SetWebhook, WebhookView};
+use engage_core::api::{CreatePoll, PollView, UpdatePoll};
 use engage_core::jiff::Timestamp;
 use engage_core::poll::{owner_poll_view, validate_poll};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::SiteAdmin;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PollPath, path_param, query_limit};
 use crate::state::AppState;
 use crate::store::{DeliveryRow, PollUpdated, WebhookSettings};
-use crate::webhooks::{Failure, WebhookUrlError, check_webhook_url, new_webhook_secret};
+use crate::webhooks::{WebhookUrlError, check_webhook_url, new_webhook_secret};
 
 /// `POST /api/v1/admin/sites/{site}/polls`: 201 with the new poll; 409 `poll_exists` when the
 /// id is taken, 422 `invalid_poll` naming the field at fault.
@@ -95,37 +96,6 @@ pub async fn update_poll(
     }
 }
 
-/// `PUT /api/v1/admin/sites/{site}/webhook`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetWebhook {
-    /// Where events are posted: `https://…` (or `http://…`).
-    pub url: String,
-    /// A new secret replaces the old one (the first PUT always makes one); `null` is `false`.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub rotate_secret: bool,
-}
-
-/// A site's webhook as its owner sees it.
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
-pub struct WebhookView {
-    pub url: String,
-    /// The HMAC-SHA256 key of `Engage-Signature` (its UTF-8 text).
-    pub secret: String,
-    /// The event types delivered.
-    pub events: Vec<String>,
-}
-
-impl std::fmt::Debug for WebhookView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookView")
-            .field("url", &self.url)
-            .field("secret", &crate::token::Redacted)
-            .field("events", &self.events)
-            .finish()
-    }
-}
-
 impl From<WebhookSettings> for WebhookView {
     fn from(settings: WebhookSettings) -> WebhookView {
         WebhookView {
@@ -183,35 +153,6 @@ pub async fn webhook(
 pub struct DeliveriesQuery {
     /// 1 to 100 (default 50).
     limit: Option<String>,
-}
-
-/// `GET /api/v1/admin/sites/{site}/webhook/deliveries`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DeliveryLog {
-    /// Newest first.
-    pub deliveries: Vec<DeliveryView>,
-}
-
-/// One event and how its delivery went.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DeliveryView {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: u32,
-    /// The receiver's last HTTP status, if it answered.
-    pub last_status_code: Option<u16>,
-    /// What went wrong last, as a category, if the last attempt failed.
-    pub last_failure: Option<Failure>,
-    /// The same in words (a fixed sentence per category, never an error's text).
-    pub last_error: Option<String>,
-    pub created_at: Timestamp,
-    pub last_attempt_at: Option<Timestamp>,
-    /// When the next attempt is due (pending events).
-    pub next_attempt_at: Option<Timestamp>,
-    pub delivered_at: Option<Timestamp>,
 }
 
 /// `GET /api/v1/admin/sites/{site}/webhook/deliveries?limit=`: the delivery log.

@@ -80,12 +80,12 @@ fn api_keys() {
 /// (current and retiring), webhook secrets and a rotation's new value all print `[redacted]`.
 #[test]
 fn secrets_are_redacted_from_debug() {
-    use crate::routes::admin::WebhookView;
     use crate::state::SiteContext;
     use crate::store::{
         Credential, DueDelivery, NewSite, Retiring, Rotated, Site, SiteRecord, WebhookSettings,
     };
     use engage_core::SiteId;
+    use engage_core::api::webhooks::WebhookView;
     use engage_core::jiff::tz::TimeZone;
 
     const HIDDEN: [&str; 5] = [

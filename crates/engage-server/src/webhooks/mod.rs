@@ -27,7 +27,6 @@ mod worker;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 pub use address::{
@@ -35,6 +34,10 @@ pub use address::{
 };
 pub use connect::{ConnectError, GuardedConnector, Resolver, allowed_addresses};
 pub use worker::spawn_delivery_worker;
+
+/// What went wrong with a delivery attempt (the JSON shape lives in engage-core with the
+/// delivery log it is part of).
+pub use engage_core::api::webhooks::DeliveryFailure as Failure;
 
 /// How the worker delivers.
 #[derive(Debug, Clone)]
@@ -64,80 +67,6 @@ impl Default for DeliverySettings {
             max_in_flight: 16,
             allow_private_webhooks: false,
             resolver: Resolver::system(),
-        }
-    }
-}
-
-/// What went wrong with a delivery attempt, as coarsely as the delivery log shows it: enough
-/// for an owner to fix their endpoint, too little to map a network by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Failure {
-    /// The stored URL cannot be requested.
-    InvalidUrl,
-    /// The host name did not resolve.
-    Dns,
-    /// Every address of the host is one webhooks may not reach.
-    ForbiddenAddress,
-    /// No allowed address accepted a connection.
-    Connect,
-    /// The TLS handshake failed (certificate, protocol, or not TLS at all).
-    Tls,
-    /// No answer within the timeout.
-    Timeout,
-    /// The connection broke or the answer was not HTTP.
-    Protocol,
-    /// The receiver answered with a status other than 2xx (redirects included).
-    HttpStatus,
-}
-
-impl Failure {
-    pub const ALL: [Failure; 8] = [
-        Failure::InvalidUrl,
-        Failure::Dns,
-        Failure::ForbiddenAddress,
-        Failure::Connect,
-        Failure::Tls,
-        Failure::Timeout,
-        Failure::Protocol,
-        Failure::HttpStatus,
-    ];
-
-    /// The stable name, as stored and as the delivery log shows it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Failure::InvalidUrl => "invalid_url",
-            Failure::Dns => "dns",
-            Failure::ForbiddenAddress => "forbidden_address",
-            Failure::Connect => "connect",
-            Failure::Tls => "tls",
-            Failure::Timeout => "timeout",
-            Failure::Protocol => "protocol",
-            Failure::HttpStatus => "http_status",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Failure> {
-        Failure::ALL
-            .into_iter()
-            .find(|failure| failure.code() == code)
-    }
-
-    /// A fixed sentence for the delivery log's `last_error`: the category in words, with the
-    /// receiver's status when it answered one, and nothing taken from an error's text.
-    pub fn message(self, status: Option<u16>) -> String {
-        match (self, status) {
-            (Failure::HttpStatus, Some(status)) => format!("the receiver answered HTTP {status}"),
-            (Failure::HttpStatus, None) => "the receiver answered with an error status".into(),
-            (Failure::InvalidUrl, _) => "the webhook URL cannot be requested".into(),
-            (Failure::Dns, _) => "the host name did not resolve".into(),
-            (Failure::ForbiddenAddress, _) => {
-                "the host resolves only to addresses webhooks may not reach".into()
-            }
-            (Failure::Connect, _) => "could not connect to the receiver".into(),
-            (Failure::Tls, _) => "the TLS handshake with the receiver failed".into(),
-            (Failure::Timeout, _) => "the receiver did not answer in time".into(),
-            (Failure::Protocol, _) => "the connection ended before a complete HTTP answer".into(),
         }
     }
 }
