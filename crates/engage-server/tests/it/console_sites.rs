@@ -47,6 +47,8 @@ fn admin_routes() -> Vec<(Method, String)> {
                 .replace("{version}", "1")
                 .replace("{member}", "some-member")
                 .replace("{delivery}", "evt_0")
+                .replace("{reward}", "some-reward")
+                .replace("{redemption}", "1")
                 .replace("{file}", "members.csv");
             assert!(!path.replace("{site}", "").contains('{'), "fill in {path}");
             (method, path)
