@@ -37,12 +37,31 @@ fn file_name(site: &str, table: ExportTable) -> String {
 
 /// A download link for one table: "Export CSV", named for the table for screen readers.
 pub fn export_link(lang: Lang, site: &str, table: ExportTable) -> impl IntoView + use<> {
+    download_link(lang, site, table, false)
+}
+
+/// The one way a table's download link is drawn: it shows "Export CSV · <table>", or with
+/// `show_file` the file's name, which is then part of the link's accessible name too (what a
+/// link shows must be in its name, WCAG 2.5.3).
+fn download_link(
+    lang: Lang,
+    site: &str,
+    table: ExportTable,
+    show_file: bool,
+) -> impl IntoView + use<> {
     let (name, _) = table_text(lang, table);
+    let file = file_name(site, table);
+    let label = format!("{} · {name}", lang.export_csv());
+    let download = file.clone();
+    let aria_label = if show_file {
+        format!("{label} · {file}")
+    } else {
+        label.clone()
+    };
     view! {
         <a class="button button--small export-link" href=api::export_href(site, table)
-            download=file_name(site, table) data-table=table.as_str()
-            aria-label=format!("{} · {name}", lang.export_csv())>
-            {lang.export_csv()} " · " {name}
+            download=download data-table=table.as_str() aria-label=aria_label>
+            {if show_file { view! { <code>{file}</code> }.into_any() } else { label.into_any() }}
         </a>
     }
 }
@@ -58,19 +77,11 @@ pub fn ExportPage(site: String) -> impl IntoView {
             .into_iter()
             .map(|table| {
                 let (name, about) = table_text(lang, table);
-                let file = file_name(&site, table);
                 view! {
                     <tr>
                         <th scope="row">{name}</th>
                         <td class="table__wrap">{about}</td>
-                        <td>
-                            <a class="button button--small export-link" href=api::export_href(&site, table)
-                                download=file.clone() data-table=table.as_str()
-                                // The visible file name is part of the name (WCAG 2.5.3).
-                                aria-label=format!("{} · {name} · {file}", lang.export_csv())>
-                                <code>{file.clone()}</code>
-                            </a>
-                        </td>
+                        <td>{download_link(lang, &site, table, true)}</td>
                     </tr>
                 }
             })

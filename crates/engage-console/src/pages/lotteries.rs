@@ -246,18 +246,10 @@ fn LotteryForm(
         };
         if is_edit {
             // Every field, as the form shows it: what the owner left alone stays the same.
-            let update = UpdateLottery {
-                mode: Some(body.mode),
-                prizes: Some(body.prizes),
-                no_prize_weight: Some(body.no_prize_weight),
-                cost: Some(body.cost),
-                daily_spins: Some(body.daily_spins),
-                opens_at: Some(body.opens_at),
-                closes_at: Some(body.closes_at),
-                winners: Some(body.winners),
-            };
+            let id = body.id.clone();
+            let update = UpdateLottery::from(body);
             writer.run(
-                async move { api::update_lottery(&site, &body.id, &update).await },
+                async move { api::update_lottery(&site, &id, &update).await },
                 done,
             );
         } else {

@@ -120,6 +120,23 @@ pub struct UpdateLottery {
     pub winners: Option<u32>,
 }
 
+/// A whole definition as an edit: every field given, so the stored lottery becomes exactly
+/// `definition` (its `id` is the path's, not part of the edit).
+impl From<CreateLottery> for UpdateLottery {
+    fn from(definition: CreateLottery) -> UpdateLottery {
+        UpdateLottery {
+            mode: Some(definition.mode),
+            prizes: Some(definition.prizes),
+            no_prize_weight: Some(definition.no_prize_weight),
+            cost: Some(definition.cost),
+            daily_spins: Some(definition.daily_spins),
+            opens_at: Some(definition.opens_at),
+            closes_at: Some(definition.closes_at),
+            winners: Some(definition.winners),
+        }
+    }
+}
+
 fn one() -> u32 {
     1
 }
