@@ -176,7 +176,7 @@ async fn a_check_in_is_delivered_signed() {
     assert_eq!(
         checkin["data"],
         json!({"member": "alice", "name": "Name of alice", "date": "2026-11-20", "streak": 1,
-               "awarded": 10, "points": 10, "badges": ["first"], "frozen": []})
+               "awarded": 10, "points": 10, "badges": ["first"]})
     );
     assert_eq!(badge["type"], "badge");
     assert_eq!(
