@@ -61,6 +61,26 @@ async fn redeem(server: &TestServer, member: &str, reward: &str) -> Answer {
         .await
 }
 
+/// Every member of `members` redeems `reward` at the same time; the answers in order.
+async fn redeem_at_once(
+    server: &Arc<TestServer>,
+    members: impl IntoIterator<Item = String>,
+    reward: &'static str,
+) -> Vec<Answer> {
+    let tasks: Vec<_> = members
+        .into_iter()
+        .map(|member| {
+            let server = server.clone();
+            tokio::spawn(async move { redeem(&server, &member, reward).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
 async fn balance(server: &TestServer, member: &str) -> i64 {
     let token = server.token(member);
     let me = server.get("/api/v1/sites/forum/me", &token).await;
@@ -407,17 +427,7 @@ async fn a_hundred_members_on_a_stock_of_ten_get_exactly_ten() {
     for i in 0..100 {
         server.award(&format!("m{i}"), 10, "gift").await;
     }
-    let mut tasks = Vec::new();
-    for i in 0..100 {
-        let server = server.clone();
-        tasks.push(tokio::spawn(async move {
-            redeem(&server, &format!("m{i}"), "mug").await
-        }));
-    }
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.unwrap());
-    }
+    let answers = redeem_at_once(&server, (0..100).map(|i| format!("m{i}")), "mug").await;
     assert_eq!(
         tally(&answers),
         BTreeMap::from([
@@ -438,17 +448,7 @@ async fn fifty_points_buy_exactly_five_ten_point_redemptions() {
     let server = Arc::new(TestServer::new().await);
     create(&server, "sticker", json!({})).await;
     server.award("alice", 50, "gift").await;
-    let mut tasks = Vec::new();
-    for _ in 0..12 {
-        let server = server.clone();
-        tasks.push(tokio::spawn(async move {
-            redeem(&server, "alice", "sticker").await
-        }));
-    }
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.unwrap());
-    }
+    let answers = redeem_at_once(&server, vec!["alice".to_owned(); 12], "sticker").await;
     assert_eq!(
         tally(&answers),
         BTreeMap::from([
@@ -482,17 +482,7 @@ async fn twenty_members_on_five_codes_get_five_distinct_codes() {
     for i in 0..20 {
         server.award(&format!("m{i}"), 10, "gift").await;
     }
-    let mut tasks = Vec::new();
-    for i in 0..20 {
-        let server = server.clone();
-        tasks.push(tokio::spawn(async move {
-            redeem(&server, &format!("m{i}"), "coupon").await
-        }));
-    }
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.unwrap());
-    }
+    let answers = redeem_at_once(&server, (0..20).map(|i| format!("m{i}")), "coupon").await;
     assert_eq!(
         tally(&answers),
         BTreeMap::from([
