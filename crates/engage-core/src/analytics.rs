@@ -437,17 +437,17 @@ pub fn retention(facts: &SiteFacts, from: Date, to: Date) -> Retention {
 
 /// One NPS row per Monday-started week overlapping `from..=to`, counting answers in the range.
 pub fn nps_weeks(facts: &SiteFacts, from: Date, to: Date) -> Vec<NpsWeek> {
+    nps_weeks_of(&facts.nps, from, to)
+}
+
+fn nps_weeks_of(nps: &[(Date, u8)], from: Date, to: Date) -> Vec<NpsWeek> {
     let mut weeks: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut monday = monday_number(day_number(from));
     while monday <= day_number(to) {
         weeks.insert(monday, Vec::new());
         monday += 7;
     }
-    for &(day, answer) in facts
-        .nps
-        .iter()
-        .filter(|(day, _)| (from..=to).contains(day))
-    {
+    for &(day, answer) in nps.iter().filter(|(day, _)| (from..=to).contains(day)) {
         if let Some(answers) = weeks.get_mut(&monday_number(day_number(day))) {
             answers.push(answer);
         }
@@ -472,6 +472,11 @@ pub fn period_totals(
     from: Date,
     to: Date,
 ) -> PeriodTotals {
+    totals_of(days, members_of(facts, from, to), &facts.nps, from, to)
+}
+
+/// The distinct members of `from..=to` over the activity rows.
+fn members_of(facts: &SiteFacts, from: Date, to: Date) -> Members {
     // Per member: None (not seen), Some(false) (seen only), Some(true) (acted).
     let mut active: Vec<Option<bool>> = vec![None; member_slots(facts)];
     for row in facts
@@ -482,10 +487,29 @@ pub fn period_totals(
         let slot = &mut active[row.member as usize];
         *slot = Some(slot.unwrap_or(false) | !row.acted.is_empty());
     }
+    Members {
+        active: active.iter().filter(|slot| slot.is_some()).count() as u64,
+        engaged: active.iter().filter(|&&slot| slot == Some(true)).count() as u64,
+    }
+}
+
+/// Distinct members of a range: seen or acting, and acting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Members {
+    active: u64,
+    engaged: u64,
+}
+
+/// The totals of `from..=to` from its day rows, its distinct members and the NPS answers.
+fn totals_of(
+    days: &[AnalyticsDay],
+    members: Members,
+    nps: &[(Date, u8)],
+    from: Date,
+    to: Date,
+) -> PeriodTotals {
     let (responses, nps) = nps_of(
-        facts
-            .nps
-            .iter()
+        nps.iter()
             .filter(|(day, _)| (from..=to).contains(day))
             .map(|(_, answer)| answer),
     );
@@ -499,7 +523,7 @@ pub fn period_totals(
     PeriodTotals {
         from,
         to,
-        active: active.iter().filter(|slot| slot.is_some()).count() as u64,
+        active: members.active,
         avg_dau: round4(mean(dau_sum as f64, days.len())),
         stickiness: round4(mean(ratios.iter().sum(), ratios.len())),
         checkin_rate: round4(if dau_sum == 0 {
@@ -507,7 +531,7 @@ pub fn period_totals(
         } else {
             checkins as f64 / dau_sum as f64
         }),
-        engaged: active.iter().filter(|&&slot| slot == Some(true)).count() as u64,
+        engaged: members.engaged,
         new_members: days.iter().map(|d| d.new_members).sum(),
         checkins,
         points_issued: days.iter().map(|d| d.points_issued).sum(),
@@ -531,29 +555,57 @@ fn round4(value: f64) -> f64 {
 /// source, top badges, polls, lotteries) are left empty for it to fill.
 pub fn analytics_view(facts: &SiteFacts, from: Date, to: Date) -> AnalyticsView {
     let indexed = Indexed::new(facts, facts_start(from, to), to);
-    let days = day_rows_of(&indexed, facts, from, to);
     let (previous_from, previous_to) = previous_range(from, to);
-    let previous_days = day_rows_of(&indexed, facts, previous_from, previous_to);
+    assemble(
+        Parts {
+            days: day_rows_of(&indexed, facts, from, to),
+            previous_days: day_rows_of(&indexed, facts, previous_from, previous_to),
+            members: members_of(facts, from, to),
+            previous_members: members_of(facts, previous_from, previous_to),
+            participation: participation(facts, from, to),
+            retention: retention(facts, from, to),
+        },
+        &facts.nps,
+        from,
+        to,
+    )
+}
+
+/// What an answer is assembled from, however it was computed.
+struct Parts {
+    days: Vec<AnalyticsDay>,
+    previous_days: Vec<AnalyticsDay>,
+    members: Members,
+    previous_members: Members,
+    participation: Participation,
+    retention: Retention,
+}
+
+fn assemble(parts: Parts, nps: &[(Date, u8)], from: Date, to: Date) -> AnalyticsView {
+    let (previous_from, previous_to) = previous_range(from, to);
     AnalyticsView {
         from,
         to,
-        participation: participation(facts, from, to),
-        retention: retention(facts, from, to),
-        nps: nps_weeks(facts, from, to),
-        totals: Some(period_totals(facts, &days, from, to)),
-        previous: Some(period_totals(
-            facts,
-            &previous_days,
+        participation: parts.participation,
+        retention: parts.retention,
+        nps: nps_weeks_of(nps, from, to),
+        totals: Some(totals_of(&parts.days, parts.members, nps, from, to)),
+        previous: Some(totals_of(
+            &parts.previous_days,
+            parts.previous_members,
+            nps,
             previous_from,
             previous_to,
         )),
-        days,
+        days: parts.days,
         points_by_source: Vec::new(),
         top_badges: Vec::new(),
         polls: Vec::new(),
         lotteries: Vec::new(),
     }
 }
+
+pub mod aggregates;
 
 #[cfg(test)]
 mod tests;
