@@ -144,6 +144,41 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+/// Anyone on the site in the path, for an event stream: as [`Visitor`], and also a member when
+/// the token comes as the `token` query parameter, since a browser's `EventSource` cannot send
+/// an `Authorization` header. The parameter is redacted from the request log like every
+/// secret query parameter (`routes::redacted_uri`).
+#[derive(Debug, Clone)]
+pub struct StreamVisitor(pub Visitor);
+
+#[derive(serde::Deserialize)]
+struct TokenParam {
+    token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for StreamVisitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<StreamVisitor, ApiError> {
+        let in_query = axum::extract::Query::<TokenParam>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|query| query.0.token);
+        match in_query {
+            Some(token) if !parts.headers.contains_key(header::AUTHORIZATION) => {
+                let site = site_in_path(parts, state).await?;
+                member_from_token(parts, state, site, &token)
+                    .map(|member| StreamVisitor(Visitor::Member(member)))
+            }
+            _ => Visitor::from_request_parts(parts, state)
+                .await
+                .map(StreamVisitor),
+        }
+    }
+}
+
 /// A host backend holding the API key of the site in the path.
 #[derive(Debug, Clone)]
 pub struct SiteKey {

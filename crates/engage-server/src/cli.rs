@@ -504,6 +504,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         // Live streams never end by themselves; end them so the shutdown can finish.
         tallies.close();
         watch.leaderboards.close();
+        watch.members.close();
+        watch.lotteries.close();
+        watch.rewards.close();
     })
     .await;
     tracing::info!("shut down");

@@ -1,13 +1,15 @@
 //! Live updates. Tallies: one `tokio::sync::broadcast` channel per (site, poll), created when
 //! the first listener arrives, on which the poll's version is announced after every stored vote,
 //! changed vote and edit. Leaderboards: one channel per site, announced after every committed
-//! ledger entry. Versions stay inside the server: a listener is sent a random change token,
+//! ledger entry; likewise, as [`VersionChannels`], one per member (their ledger), per lottery
+//! (spins, entries, edits) and per site's rewards (redemptions, edits, codes). Versions stay inside the server: a listener is sent a random change token,
 //! never a count, a version or points, so it learns only *that* something changed and reads it
 //! again through the route that applies the rules.
-//! [`version_events`] turns a channel into the server-sent event stream both use.
+//! [`version_events`] turns a channel into the server-sent event stream every live route uses.
 //!
 //! The channels live in this process; with several replicas each announces its own writes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Mutex;
@@ -85,26 +87,42 @@ impl TallyChannels {
 
 /// The per-site leaderboard channels. Each site's version counts the ledger changes this process
 /// committed since it started; a listener only compares it with the last one it saw.
-#[derive(Debug, Default)]
-pub struct LeaderboardChannels {
-    state: Mutex<LeaderboardState>,
+pub type LeaderboardChannels = VersionChannels<SiteId>;
+
+/// Versioned broadcast channels, one per key (a site's leaderboard, a member's balance, a
+/// lottery's stock, a site's rewards): each key's version counts the changes this process
+/// committed since it started, and a listener only compares it with the last one it saw.
+#[derive(Debug)]
+pub struct VersionChannels<K> {
+    state: Mutex<VersionState<K>>,
 }
 
-#[derive(Debug, Default)]
-struct LeaderboardState {
-    by_site: HashMap<SiteId, (u64, Option<broadcast::Sender<u64>>)>,
+#[derive(Debug)]
+struct VersionState<K> {
+    by_key: HashMap<K, (u64, Option<broadcast::Sender<u64>>)>,
     closed: bool,
 }
 
-impl LeaderboardChannels {
-    /// Listens to a site's leaderboard: its current version and the receiver of newer ones;
-    /// `None` once the server is shutting down.
-    pub fn subscribe(&self, site: &SiteId) -> Option<(u64, broadcast::Receiver<u64>)> {
-        let mut state = self.state.lock().expect("leaderboard channels lock");
+impl<K> Default for VersionChannels<K> {
+    fn default() -> VersionChannels<K> {
+        VersionChannels {
+            state: Mutex::new(VersionState {
+                by_key: HashMap::new(),
+                closed: false,
+            }),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> VersionChannels<K> {
+    /// Listens to a key: its current version and the receiver of newer ones; `None` once the
+    /// server is shutting down.
+    pub fn subscribe(&self, key: &K) -> Option<(u64, broadcast::Receiver<u64>)> {
+        let mut state = self.state.lock().expect("version channels lock");
         if state.closed {
             return None;
         }
-        let (version, sender) = state.by_site.entry(site.clone()).or_default();
+        let (version, sender) = state.by_key.entry(key.clone()).or_default();
         let sender = match sender {
             Some(sender) if sender.receiver_count() > 0 => sender,
             _ => sender.insert(broadcast::channel(CHANNEL_CAPACITY).0),
@@ -112,24 +130,24 @@ impl LeaderboardChannels {
         Some((*version, sender.subscribe()))
     }
 
-    /// Announces that the site's ledger changed.
-    pub fn publish(&self, site: &SiteId) {
-        let mut state = self.state.lock().expect("leaderboard channels lock");
-        let (version, sender) = state.by_site.entry(site.clone()).or_default();
+    /// Announces that what `key` names changed.
+    pub fn publish(&self, key: &K) {
+        let mut state = self.state.lock().expect("version channels lock");
+        let (version, sender) = state.by_key.entry(key.clone()).or_default();
         *version += 1;
         if let Some(sender) = sender {
             // An error only means that every listener has just left.
             if sender.send(*version).is_err() {
-                state.by_site.get_mut(site).map(|(_, sender)| sender.take());
+                state.by_key.get_mut(key).map(|(_, sender)| sender.take());
             }
         }
     }
 
     /// Ends every stream (graceful shutdown).
     pub fn close(&self) {
-        let mut state = self.state.lock().expect("leaderboard channels lock");
+        let mut state = self.state.lock().expect("version channels lock");
         state.closed = true;
-        for (_, sender) in state.by_site.values_mut() {
+        for (_, sender) in state.by_key.values_mut() {
             sender.take();
         }
     }
@@ -137,7 +155,7 @@ impl LeaderboardChannels {
 
 /// Where a live stream is: the version to send first, and when it last sent a change.
 struct VersionStream {
-    name: &'static str,
+    name: Cow<'static, str>,
     first: Option<u64>,
     receiver: Option<Receiver<u64>>,
     last_change_sent: Option<Instant>,
@@ -153,7 +171,7 @@ struct VersionStream {
 /// (announcements within `interval` of the last event become one event), and once at `closes`
 /// if given.
 pub fn version_events(
-    name: &'static str,
+    name: Cow<'static, str>,
     version: u64,
     receiver: Option<Receiver<u64>>,
     interval: Duration,
@@ -170,7 +188,7 @@ pub fn version_events(
     };
     futures_util::stream::unfold(start, |mut stream| async move {
         if let Some(version) = stream.first.take() {
-            return Some((Ok(version_event(stream.name, version)), stream));
+            return Some((Ok(version_event(&stream.name, version)), stream));
         }
         let closes = stream.closes;
         let receiver = stream.receiver.as_mut()?;
@@ -194,7 +212,7 @@ pub fn version_events(
             () = closing => {
                 stream.closes = None;
                 let version = stream.version;
-                return Some((Ok(version_event(stream.name, version)), stream));
+                return Some((Ok(version_event(&stream.name, version)), stream));
             }
         };
         if let Some(last) = stream.last_change_sent {
@@ -210,7 +228,7 @@ pub fn version_events(
         }
         stream.last_change_sent = Some(Instant::now());
         stream.version = version;
-        Some((Ok(version_event(stream.name, version)), stream))
+        Some((Ok(version_event(&stream.name, version)), stream))
     })
 }
 
@@ -219,7 +237,7 @@ pub fn version_events(
 /// would tell anyone the number of votes of a poll whose results are hidden until close (and
 /// the leaderboard's, the site's ledger activity). The token says only "this is news"; a
 /// listener that reconnects reads once more, which is what it should do anyway.
-fn version_event(name: &'static str, _version: u64) -> Event {
+fn version_event(name: &str, _version: u64) -> Event {
     Event::default()
         .event(name)
         .data(serde_json::json!({ "change": change_token() }).to_string())

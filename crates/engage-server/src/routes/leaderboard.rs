@@ -7,9 +7,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue};
 use axum::response::IntoResponse;
-use axum::response::sse::{KeepAlive, Sse};
 use engage_core::api::leaderboard::{LeaderboardRow, LeaderboardView, MyRank, Period};
 use engage_core::badges::member_title;
 use engage_core::calendar::calendar_day;
@@ -22,7 +20,7 @@ use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, query_limit};
 use crate::live::version_events;
-use crate::routes::polls::KEEP_ALIVE;
+use crate::routes::stream::sse_response;
 use crate::state::AppState;
 use crate::store::RankedRow;
 
@@ -120,16 +118,11 @@ pub async fn leaderboard_events(
         None => (0, None),
     };
     let events = version_events(
-        "leaderboard",
+        "leaderboard".into(),
         version,
         receiver,
         state.config.leaderboard_event_interval,
         None,
     );
-    let stream = Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
-    let no_buffering = (
-        HeaderName::from_static("x-accel-buffering"),
-        HeaderValue::from_static("no"),
-    );
-    Ok(([no_buffering], stream))
+    Ok(sse_response(events))
 }

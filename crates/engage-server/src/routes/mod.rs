@@ -44,6 +44,7 @@ pub mod polls;
 pub mod rewards;
 pub mod rules_admin;
 pub mod sites;
+pub mod stream;
 
 /// The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -79,7 +80,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sites/{site}/polls/{poll}/votes", post(polls::vote))
         .route(
             "/v1/sites/{site}/polls/{poll}/events",
-            get(polls::poll_events).layer(streams),
+            get(polls::poll_events).layer(streams.clone()),
+        )
+        .route(
+            "/v1/sites/{site}/stream",
+            get(stream::site_stream).layer(streams),
         )
         .route(
             "/v1/sites/{site}/lotteries/{lottery}",

@@ -5,18 +5,23 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue};
+use std::borrow::Cow;
+use std::convert::Infallible;
+
 use axum::response::IntoResponse;
-use axum::response::sse::{KeepAlive, Sse};
+use axum::response::sse::Event;
 use engage_core::api::{PollView, VoteRequest};
 use engage_core::calendar::calendar_day;
 use engage_core::poll::poll_view;
+use engage_core::{PollId, SiteId};
+use futures_util::Stream;
 use tokio::time::Instant;
 
 use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientIp, PollPath};
 use crate::live::version_events;
+use crate::routes::stream::sse_response;
 use crate::state::AppState;
 use crate::store::{VoteRecorded, VoteToRecord};
 use crate::token::hash_ip;
@@ -103,12 +108,22 @@ pub async fn poll_events(
     visitor: Visitor,
     PollPath(poll_id): PollPath,
 ) -> Result<impl IntoResponse, ApiError> {
-    let site = &visitor.site().id;
+    let events = tally_events(&state, &visitor.site().id, &poll_id, "tally".into()).await?;
+    Ok(sse_response(events))
+}
+
+/// A poll's change events named `name`, or why not (an unknown poll).
+pub async fn tally_events(
+    state: &AppState,
+    site: &SiteId,
+    poll_id: &PollId,
+    name: Cow<'static, str>,
+) -> Result<impl Stream<Item = Result<Event, Infallible>> + Send + use<>, ApiError> {
     // Listen first, then read the version, so that no change falls in between.
-    let receiver = state.tallies.subscribe(site, &poll_id);
+    let receiver = state.tallies.subscribe(site, poll_id);
     let record = state
         .store
-        .poll(site, &poll_id, None)
+        .poll(site, poll_id, None)
         .await?
         .ok_or_else(|| ApiError::PollNotFound(poll_id.to_string()))?;
     // A poll that closes while the stream is open changes what listeners may see (final
@@ -118,18 +133,11 @@ pub async fn poll_events(
         .closes_at
         .and_then(|at| std::time::Duration::try_from(at.duration_since(state.now())).ok())
         .filter(|wait| !wait.is_zero());
-    let events = version_events(
-        "tally",
+    Ok(version_events(
+        name,
         record.version,
         receiver,
         state.config.tally_event_interval,
         closes_in.map(|wait| Instant::now() + wait),
-    );
-    let stream = Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
-    // Asks nginx-like proxies not to buffer the stream.
-    let no_buffering = (
-        HeaderName::from_static("x-accel-buffering"),
-        HeaderValue::from_static("no"),
-    );
-    Ok(([no_buffering], stream))
+    ))
 }

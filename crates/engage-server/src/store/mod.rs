@@ -42,11 +42,16 @@ pub use sqlite::{
 };
 pub use sqlite::{NewOwner, NewSession, Owner, OwnerCredentials, SetupOutcome, SiteChanges};
 
-/// Who hears about committed changes: the live leaderboard streams (every ledger entry) and the
-/// webhook delivery worker (every event put in the outbox).
+/// Who hears about committed changes: the live streams — leaderboards (every ledger entry of a
+/// site), members (every ledger entry of that member), lotteries (spins, entries, edits,
+/// opening and closing) and a site's rewards (redemptions, edits, codes, status changes) — and
+/// the webhook delivery worker (every event put in the outbox).
 #[derive(Debug, Default)]
 pub struct StoreWatch {
     pub leaderboards: crate::live::LeaderboardChannels,
+    pub members: crate::live::VersionChannels<(SiteId, MemberId)>,
+    pub lotteries: crate::live::VersionChannels<(SiteId, LotteryId)>,
+    pub rewards: crate::live::VersionChannels<SiteId>,
     pub outbox: tokio::sync::Notify,
 }
 
@@ -55,6 +60,15 @@ impl StoreWatch {
     fn announce(&self, written: Written) {
         for site in &written.ledger_sites {
             self.leaderboards.publish(site);
+        }
+        for member in &written.ledger_members {
+            self.members.publish(member);
+        }
+        for lottery in &written.lotteries {
+            self.lotteries.publish(lottery);
+        }
+        for site in &written.reward_sites {
+            self.rewards.publish(site);
         }
         if written.outbox {
             self.outbox.notify_one();
@@ -66,6 +80,9 @@ impl StoreWatch {
 #[derive(Debug, Default)]
 struct Written {
     ledger_sites: BTreeSet<SiteId>,
+    ledger_members: BTreeSet<(SiteId, MemberId)>,
+    lotteries: BTreeSet<(SiteId, LotteryId)>,
+    reward_sites: BTreeSet<SiteId>,
     outbox: bool,
 }
 

@@ -130,6 +130,22 @@ fn note_written(note: impl FnOnce(&mut Written)) {
     let _ = WRITTEN.try_with(|written| note(&mut written.borrow_mut()));
 }
 
+/// Notes, inside a write transaction, that a lottery's public state (stock, status) may have
+/// changed.
+fn note_lottery(site: &SiteId, lottery: &engage_core::LotteryId) {
+    note_written(|written| {
+        written.lotteries.insert((site.clone(), lottery.clone()));
+    });
+}
+
+/// Notes, inside a write transaction, that a site's rewards (stock, the catalogue) may have
+/// changed.
+fn note_rewards(site: &SiteId) {
+    note_written(|written| {
+        written.reward_sites.insert(site.clone());
+    });
+}
+
 // After the macro, so that activity, badge, leaderboard and webhook storage can use it.
 mod activity;
 mod analytics;
@@ -1432,6 +1448,9 @@ async fn append_entry(
     }
     note_written(|written| {
         written.ledger_sites.insert(site.clone());
+        written
+            .ledger_members
+            .insert((site.clone(), member.clone()));
     });
     sqlx::query(
         "INSERT INTO balances (site_id, member_id, points) VALUES (?, ?, ?)

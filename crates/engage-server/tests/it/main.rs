@@ -33,6 +33,7 @@ mod polls;
 mod rewards;
 mod rotation;
 mod rules_admin;
+mod stream;
 mod tokens;
 mod webhook_safety;
 mod webhooks;

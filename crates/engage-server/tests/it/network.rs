@@ -327,6 +327,23 @@ async fn open_streams_are_capped_per_address_and_in_all() {
 }
 
 #[tokio::test]
+async fn the_page_stream_counts_toward_the_same_caps() {
+    let server = TestServer::with_config(stream_limits(2, 10, Duration::from_secs(600))).await;
+    let app = router(server.state.clone());
+    let page = "/api/v1/sites/forum/stream?channels=leaderboard,rewards";
+    let open = |path: &'static str, peer: &str| app.clone().oneshot(from_peer(path, peer, &[]));
+    let widget = open(STREAM, "198.51.100.1:1").await.unwrap();
+    let whole_page = open(page, "198.51.100.1:2").await.unwrap();
+    assert_eq!(widget.status(), StatusCode::OK);
+    assert_eq!(whole_page.status(), StatusCode::OK);
+    let refused = open(page, "198.51.100.1:3").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(server.state.streams.open_streams(), 2);
+    drop((widget, whole_page));
+    assert_eq!(server.state.streams.open_streams(), 0);
+}
+
+#[tokio::test]
 async fn refused_stream_requests_give_their_place_back() {
     let server = TestServer::with_config(stream_limits(1, 10, Duration::from_secs(600))).await;
     let app = router(server.state.clone());

@@ -65,7 +65,12 @@ pub(crate) async fn send(
     server.send(request).await
 }
 
-async fn vote(server: &TestServer, poll: &str, who: Who<'_>, choices: &[&str]) -> Answer {
+pub(crate) async fn vote(
+    server: &TestServer,
+    poll: &str,
+    who: Who<'_>,
+    choices: &[&str],
+) -> Answer {
     let path = format!("{}/votes", poll_path(poll));
     let body = json!({ "choices": choices });
     send(server, Method::POST, &path, who, None, Some(body)).await
@@ -87,7 +92,7 @@ pub(crate) async fn admin(server: &TestServer, method: Method, path: &str, json:
 }
 
 /// Creates a poll: the demo's `favourite-feature` shape, with `changes` merged in.
-async fn create(server: &TestServer, changes: Value) -> Answer {
+pub(crate) async fn create(server: &TestServer, changes: Value) -> Answer {
     let mut body = json!({
         "id": "feature",
         "question": "Which feature should we build next?",

@@ -44,7 +44,7 @@ async fn upload_text(server: &TestServer, reward: &str, content_type: &str, text
 }
 
 /// Creates a reward: `fields` over an open, unlimited 10-point item.
-async fn create(server: &TestServer, id: &str, fields: Value) -> Answer {
+pub(crate) async fn create(server: &TestServer, id: &str, fields: Value) -> Answer {
     let mut body = json!({ "id": id, "name": format!("Reward {id}"), "price": 10 });
     for (key, value) in fields.as_object().unwrap() {
         body[key] = value.clone();
@@ -54,7 +54,7 @@ async fn create(server: &TestServer, id: &str, fields: Value) -> Answer {
     created
 }
 
-async fn redeem(server: &TestServer, member: &str, reward: &str) -> Answer {
+pub(crate) async fn redeem(server: &TestServer, member: &str, reward: &str) -> Answer {
     let token = server.token(member);
     server
         .post(&format!("{SHOP}/{reward}/redemptions"), &token, None)

@@ -20,7 +20,8 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::{
     EntryToAppend, Finish, Store, WRITTEN, append_entry, audit_in, award_badges, enqueue_event,
-    ledger_corrupt, note_acted, parse_timestamp, read_balance, retry_busy, upsert_member_in,
+    ledger_corrupt, note_acted, note_lottery, parse_timestamp, read_balance, retry_busy,
+    upsert_member_in,
 };
 use crate::audit::{Actor, AuditAction};
 use crate::store::{
@@ -86,6 +87,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<LotteryUpdated, StoreError> {
         write_transaction!(self, |conn| {
+            note_lottery(site, lottery_id);
             let before = existing_lottery(conn, site, lottery_id).await?;
             if before.is_closed_at(now) {
                 return Ok(Finish::Rollback(LotteryUpdated::Closed));
@@ -140,6 +142,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<LotteryOpened, StoreError> {
         write_transaction!(self, |conn| {
+            note_lottery(site, lottery_id);
             let before = existing_lottery(conn, site, lottery_id).await?;
             if before.is_closed_at(now) {
                 return Ok(Finish::Rollback(LotteryOpened::Closed));
@@ -172,6 +175,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<LotteryRecord, StoreError> {
         write_transaction!(self, |conn| {
+            note_lottery(site, lottery_id);
             let before = existing_lottery(conn, site, lottery_id).await?;
             let due = now >= before.lottery.closes_at;
             if before.closed_at.is_some() || (when == CloseWhen::IfDue && !due) {
@@ -352,6 +356,7 @@ impl Store {
             today,
         } = spinner;
         write_transaction!(self, |conn| {
+            note_lottery(site, lottery_id);
             let before = existing_lottery(conn, site, lottery_id).await?;
             let mine = read_member_lottery(conn, site, lottery_id, member, today).await?;
             let spins_so_far: i64 = sqlx::query_scalar(
@@ -461,6 +466,7 @@ impl Store {
             today,
         } = entrant;
         write_transaction!(self, |conn| {
+            note_lottery(site, lottery_id);
             let before = existing_lottery(conn, site, lottery_id).await?;
             let mine = read_member_lottery(conn, site, lottery_id, member, today).await?;
             let decision = decide_entry(

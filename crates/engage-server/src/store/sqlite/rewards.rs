@@ -24,7 +24,8 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 
 use super::{
     EntryToAppend, Finish, Store, WRITTEN, append_entry, audit_in, award_badges, enqueue_event,
-    ledger_corrupt, parse_timestamp, read_balance, read_freezes_held, retry_busy, upsert_member_in,
+    ledger_corrupt, note_rewards, parse_timestamp, read_balance, read_freezes_held, retry_busy,
+    upsert_member_in,
 };
 use crate::audit::Actor;
 use crate::store::{
@@ -118,6 +119,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<RewardUpdated, StoreError> {
         write_transaction!(self, |conn| {
+            note_rewards(site);
             let before = existing_reward(conn, site, reward_id).await?;
             let reward = match edit(&before.reward) {
                 Ok(reward) => reward,
@@ -172,6 +174,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<CodesRecorded, StoreError> {
         write_transaction!(self, |conn| {
+            note_rewards(site);
             let record = existing_reward(conn, site, reward_id).await?;
             if record.reward.kind != RewardKind::Code {
                 return Ok(Finish::Rollback(CodesRecorded::NotCodeReward(
@@ -366,6 +369,7 @@ impl Store {
             today,
         } = request;
         write_transaction!(self, |conn| {
+            note_rewards(site);
             let record = existing_reward(conn, site, reward_id).await?;
             if record.reward.archived {
                 return Err(StoreError::RewardNotFound(reward_id.clone()));
@@ -559,6 +563,7 @@ impl Store {
         actor: Option<&Actor>,
     ) -> Result<StatusRecorded, StoreError> {
         write_transaction!(self, |conn| {
+            note_rewards(site);
             let before = existing_redemption(conn, site, seq).await?;
             let member = MemberId::parse(&before.member)
                 .map_err(|e| StoreError::Corrupt(format!("redemption {seq}: {e}")))?;
