@@ -292,11 +292,6 @@ impl Endpoint {
         parse(value)
     }
 
-    /// The server-sent events of the site's leaderboard: `leaderboard` whenever points change.
-    pub fn leaderboard_events_url(&self) -> String {
-        self.url("/leaderboard/events")
-    }
-
     /// `GET /api/v1/sites/{site}/me`: the member's points, level, title and badges.
     pub async fn me(&self) -> Result<Me, ApiError> {
         let value = self.send(Caller::Member, "GET", "/me", None).await?;
@@ -339,9 +334,9 @@ impl Endpoint {
         parse(value)
     }
 
-    /// The server-sent events of a poll: `tally` whenever its votes or definition change.
-    pub fn poll_events_url(&self, poll: &str) -> String {
-        self.url(&poll_path(poll, "/events"))
+    /// The page's event stream of the site (`?channels=` added by `live`).
+    pub fn stream_url(&self) -> String {
+        self.url("/stream")
     }
 
     fn url(&self, path: &str) -> String {

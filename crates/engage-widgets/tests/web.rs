@@ -147,7 +147,16 @@ export function install_fake_server() {
   }
   Object.assign(FakeEventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
   window.EventSource = FakeEventSource;
+  // Whether an open page stream (`…/sites/{site}/stream?channels=…`) carries a channel.
+  window.__engageCarries = (source, path, channel) => {
+    if (source.readyState === 2) return false;
+    const url = new URL(source.url);
+    return url.pathname.endsWith(path) &&
+      (url.searchParams.get('channels') || '').split(',').includes(channel);
+  };
 }
+const pollStreams = (poll) => window.__engageFake.sources.filter(
+  (s) => window.__engageCarries(s, '/stream', 'poll:' + poll));
 export function reset_fake_polls() {
   window.__engageFake.ballots = {};
   window.__engageFake.visitors.length = 0;
@@ -155,22 +164,21 @@ export function reset_fake_polls() {
 }
 export function cast_fake_vote(poll, voter, choices) { window.__engageFake.ballots[poll + '|' + voter] = choices; }
 export function emit_tally(poll, version) {
-  for (const source of window.__engageFake.sources) {
-    if (source.readyState !== 2 && source.url.endsWith('/polls/' + poll + '/events')) {
-      source.dispatchEvent(new MessageEvent('tally', { data: JSON.stringify({ change: 'c' + version }) }));
-    }
+  for (const source of pollStreams(poll)) {
+    source.dispatchEvent(new MessageEvent('poll:' + poll, { data: JSON.stringify({ change: 'c' + version }) }));
   }
 }
 export function fail_event_sources(poll) {
-  for (const source of window.__engageFake.sources) {
-    if (source.readyState !== 2 && source.url.endsWith('/polls/' + poll + '/events')) {
-      source.readyState = 2;
-      source.dispatchEvent(new Event('error'));
-    }
+  for (const source of pollStreams(poll)) {
+    source.readyState = 2;
+    source.dispatchEvent(new Event('error'));
   }
 }
 export function open_event_sources(poll) {
-  return window.__engageFake.sources.filter((s) => s.readyState !== 2 && s.url.endsWith('/polls/' + poll + '/events')).length;
+  return pollStreams(poll).length;
+}
+export function open_page_streams() {
+  return window.__engageFake.sources.filter((s) => s.readyState !== 2).length;
 }
 export function vote_bodies() { return JSON.stringify(window.__engageFake.bodies); }
 export function visitor_ids() { return window.__engageFake.visitors.slice(); }
@@ -191,6 +199,7 @@ extern "C" {
     fn emit_tally(poll: &str, version: u32);
     fn fail_event_sources(poll: &str);
     fn open_event_sources(poll: &str) -> u32;
+    fn open_page_streams() -> u32;
     fn vote_bodies() -> String;
     fn visitor_ids() -> Vec<String>;
     fn fetch_calls() -> Vec<String>;
@@ -1101,6 +1110,37 @@ async fn custom_element_bridge_mounts_a_poll_and_follows_its_attribute() {
     assert_eq!(root.child_element_count(), 0);
     assert_eq!(open_event_sources("finished"), 0);
     assert!(mount("lottery-of-doom", host, root, None).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn live_widgets_of_a_page_share_one_stream() {
+    let (colours, first) = mount_poll("colours", None, Lang::En);
+    let (days, second) = mount_poll("days", None, Lang::En);
+    wait_for_poll(&colours).await;
+    wait_for_poll(&days).await;
+    wait_for("one stream carrying both polls", || {
+        open_event_sources("colours") == 1 && open_event_sources("days") == 1
+    })
+    .await;
+    assert_eq!(open_page_streams(), 1);
+    clear_fetch_calls();
+    emit_tally("days", 3);
+    wait_for("the read of the poll that changed", || {
+        !fetch_calls().is_empty()
+    })
+    .await;
+    assert_eq!(
+        fetch_calls(),
+        vec![format!("GET {FAKE}/api/v1/sites/demo/polls/days")]
+    );
+    drop(first);
+    wait_for("the stream carrying only the poll still shown", || {
+        open_event_sources("colours") == 0 && open_event_sources("days") == 1
+    })
+    .await;
+    assert_eq!(open_page_streams(), 1);
+    drop(second);
+    assert_eq!(open_page_streams(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -2047,15 +2087,15 @@ export function install_fake_board() {
 }
 export function award_fake_points(member, points) {
   window.__engageBoard.week.find((r) => r.member === member).points += points;
-  for (const source of window.__engageFake.sources) {
-    if (source.readyState !== 2 && source.url.endsWith('/sites/board/leaderboard/events')) {
-      source.dispatchEvent(new MessageEvent('leaderboard', { data: JSON.stringify({ change: 'c' + points }) }));
-    }
+  for (const source of boardStreams()) {
+    source.dispatchEvent(new MessageEvent('leaderboard', { data: JSON.stringify({ change: 'c' + points }) }));
   }
 }
+const boardStreams = () => window.__engageFake.sources.filter(
+  (s) => window.__engageCarries(s, '/sites/board/stream', 'leaderboard'));
 export function badge_events() { return window.__engageBoard.badges.slice(); }
 export function leaderboard_streams() {
-  return window.__engageFake.sources.filter((s) => s.readyState !== 2 && s.url.endsWith('/sites/board/leaderboard/events')).length;
+  return boardStreams().length;
 }
 export function press(element, key) {
   element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));

@@ -107,18 +107,24 @@ pub fn Leaderboard(
     });
     let kind = Memo::new(move |_| phase.with(Phase::kind));
 
-    // Live: listen to the site's stream while the ranking can be shown (a new tab or a new
-    // limit keeps the stream: the URL is the same) and read both again on every change.
+    // Live: listen to the `leaderboard` channel of the page's stream while the ranking can be
+    // shown (a new tab or a new limit keeps the subscription: server and site are the same) and read both again on every change.
     let reads = StoredValue::new(0_u32);
-    let live_url = Memo::new(move |_| {
-        (kind.get() != PhaseKind::Failed).then(|| shell.client.endpoint().leaderboard_events_url())
+    let live_on = Memo::new(move |_| {
+        (kind.get() != PhaseKind::Failed).then(|| {
+            let endpoint = shell.client.endpoint();
+            (endpoint.server, endpoint.site)
+        })
     });
     let live = StoredValue::new_local(None::<LiveUpdates>);
     Effect::new(move |_| {
-        let url = live_url.get();
+        let endpoint = live_on.get().map(|_| shell.client.endpoint_untracked());
         live.update_value(|live| {
-            *live = url
-                .map(|url| LiveUpdates::connect(&url, "leaderboard", move || reread(board, reads)));
+            *live = endpoint.map(|endpoint| {
+                LiveUpdates::subscribe(&endpoint, "leaderboard".to_owned(), move || {
+                    reread(board, reads)
+                })
+            });
         });
     });
     on_cleanup(move || {

@@ -81,16 +81,17 @@ pub fn Poll(
     });
     let kind = Memo::new(move |_| phase.with(Phase::kind));
 
-    // Live tally: once the poll is loaded, listen to its event stream (again whenever the
-    // server, site or poll changes) and read the poll again on every change.
+    // Live tally: once the poll is loaded, listen to its channel of the page's stream (again
+    // whenever the server, site or poll changes) and read the poll again on every change.
     let reads = StoredValue::new(0_u32);
     let live = StoredValue::new_local(None::<LiveUpdates>);
     Effect::new(move |_| {
-        let url = (kind.get() == PhaseKind::Ready)
-            .then(|| shell.client.endpoint().poll_events_url(&poll.get()));
+        let endpoint = (kind.get() == PhaseKind::Ready).then(|| shell.client.endpoint());
+        let channel = format!("poll:{}", poll.get());
         live.update_value(|live| {
-            *live =
-                url.map(|url| LiveUpdates::connect(&url, "tally", move || reread(remote, reads)));
+            *live = endpoint.map(|endpoint| {
+                LiveUpdates::subscribe(&endpoint, channel, move || reread(remote, reads))
+            });
         });
     });
     on_cleanup(move || {
