@@ -53,6 +53,7 @@ describe("live widgets on one page", () => {
     const channels = last.searchParams.get("channels").split(",").sort();
     assert.ok(channels.includes("leaderboard"), channels.join());
     assert.ok(channels.includes("poll:favourite-feature") && channels.includes("poll:meetup-day"), channels.join());
+    assert.ok(channels.includes("lottery:spring-wheel"), channels.join());
     assert.equal(new URL(opened.at(-1).url).pathname, "/api/v1/sites/demo/stream");
     // Exactly one stream is open: any earlier one (before the last widget mounted) was closed.
     const closed = ended.filter((url) => new URL(url).pathname.endsWith("/stream")).length;

@@ -1196,6 +1196,15 @@ const LOTTERIES = {
 };
 const MEMBERS = { 'Bearer good': { points: 100, spins_left: 5 }, 'Bearer poor': { points: 5, spins_left: 5 } };
 const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const lotteryStreams = (id) => window.__engageFake.sources.filter(
+  (s) => window.__engageCarries(s, '/stream', 'lottery:' + id));
+export function lottery_streams(id) { return lotteryStreams(id).length; }
+export function enter_fake_giveaway(id, entrants) {
+  LOTTERIES[id].entrants = entrants;
+  for (const source of lotteryStreams(id)) {
+    source.dispatchEvent(new MessageEvent('lottery:' + id, { data: JSON.stringify({ change: 'e' + entrants }) }));
+  }
+}
 export function install_fake_lotteries() {
   if (window.__engageLotteries) return;
   const next = window.fetch;
@@ -1232,6 +1241,8 @@ export function spin_events() { return window.__engageLotteries.events.slice(); 
         fn install_fake_lotteries();
         fn lottery_posts() -> Vec<String>;
         fn spin_events() -> Vec<String>;
+        fn lottery_streams(id: &str) -> u32;
+        fn enter_fake_giveaway(id: &str, entrants: u32);
     }
 
     fn mount_lottery(
@@ -1449,6 +1460,20 @@ export function spin_events() { return window.__engageLotteries.events.slice(); 
         assert!(text(&root).contains("You're in!"));
         assert!(lottery_posts().contains(&"raffle/entries".to_owned()));
         assert!(self::button(&root).unwrap().disabled());
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_lottery_follows_its_channel_of_the_page_stream() {
+        let (root, mounted) = mount_lottery("raffle", None, Lang::En);
+        wait_for_prizes(&root).await;
+        wait_for("the lottery's channel", || lottery_streams("raffle") == 1).await;
+        assert!(text(&root).contains("3 entrants"));
+        // Somebody else enters on another page: the stream says so, the widget reads again.
+        enter_fake_giveaway("raffle", 9);
+        wait_for("the new entrants", || text(&root).contains("9 entrants")).await;
+        enter_fake_giveaway("raffle", 3);
+        drop(mounted);
+        assert_eq!(lottery_streams("raffle"), 0);
     }
 
     #[wasm_bindgen_test]

@@ -28,6 +28,7 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
+use crate::live::LiveUpdates;
 use crate::poll::{element_id, local_time};
 use crate::widget::{
     Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, loading_label,
@@ -103,12 +104,33 @@ pub fn Lottery(
         let signed_in = token.with(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()));
         phase.with(|p| p.ready().map(|view| Frame::new(view, lang, signed_in)))
     });
+    // Live stock: once the lottery is loaded, listen to its channel of the page's stream (again
+    // whenever the server, site or lottery changes) and read it again on every change — except
+    // during a spin, whose own answer brings the new stock after the wheel stops.
+    let pending = RwSignal::new(false);
+    let live = StoredValue::new_local(None::<LiveUpdates>);
+    Effect::new(move |_| {
+        let endpoint = (kind.get() == PhaseKind::Ready).then(|| shell.client.endpoint());
+        let channel = format!("lottery:{}", lottery.get());
+        live.update_value(|live| {
+            *live = endpoint.map(|endpoint| {
+                LiveUpdates::subscribe(&endpoint, channel, move || {
+                    if !pending.get_untracked() {
+                        reread(remote);
+                    }
+                })
+            });
+        });
+    });
+    on_cleanup(move || {
+        live.try_update_value(|live| live.take());
+    });
     let play = Play {
         shell,
         remote,
         frame,
         rotation: RwSignal::new(0.0),
-        pending: RwSignal::new(false),
+        pending,
         outcome: RwSignal::new(None),
         dialog: NodeRef::new(),
         fairness_open: RwSignal::new(false),
