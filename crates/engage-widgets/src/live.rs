@@ -22,7 +22,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::{
-    IntervalHandle, TimeoutHandle, set_interval_with_handle, set_timeout_with_handle,
+    Effect, IntervalHandle, StoredValue, TimeoutHandle, UpdateValue, on_cleanup,
+    set_interval_with_handle, set_timeout_with_handle,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -95,6 +96,26 @@ impl std::fmt::Debug for PageStream {
             .field("down", &self.down.get())
             .finish_non_exhaustive()
     }
+}
+
+/// Keeps a mounted widget subscribed to the channel `wanted` names (`None`: none now), again
+/// whenever that changes, and unsubscribes it when the widget is cleaned up.
+pub fn follow(
+    wanted: impl Fn() -> Option<(Endpoint, String)> + 'static,
+    on_change: impl Fn() + Clone + 'static,
+) {
+    let live = StoredValue::new_local(None::<LiveUpdates>);
+    Effect::new(move |_| {
+        let subscription = wanted();
+        let on_change = on_change.clone();
+        live.update_value(|live| {
+            *live = subscription
+                .map(|(endpoint, channel)| LiveUpdates::subscribe(&endpoint, channel, on_change));
+        });
+    });
+    on_cleanup(move || {
+        live.try_update_value(|live| live.take());
+    });
 }
 
 impl LiveUpdates {

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
 use crate::i18n::Lang;
-use crate::live::LiveUpdates;
+use crate::live;
 use crate::poll::element_id;
 use crate::widget::{
     LoadKey, Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, glyph,
@@ -116,20 +116,14 @@ pub fn Leaderboard(
             (endpoint.server, endpoint.site)
         })
     });
-    let live = StoredValue::new_local(None::<LiveUpdates>);
-    Effect::new(move |_| {
-        let endpoint = live_on.get().map(|_| shell.client.endpoint_untracked());
-        live.update_value(|live| {
-            *live = endpoint.map(|endpoint| {
-                LiveUpdates::subscribe(&endpoint, "leaderboard".to_owned(), move || {
-                    reread(board, reads)
-                })
-            });
-        });
-    });
-    on_cleanup(move || {
-        live.try_update_value(|live| live.take());
-    });
+    live::follow(
+        move || {
+            live_on
+                .get()
+                .map(|_| (shell.client.endpoint_untracked(), "leaderboard".to_owned()))
+        },
+        move || reread(board, reads),
+    );
 
     let rows = Memo::new(move |_| {
         phase.with(|p| {

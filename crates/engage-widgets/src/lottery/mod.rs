@@ -28,7 +28,7 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
-use crate::live::LiveUpdates;
+use crate::live;
 use crate::poll::{element_id, local_time};
 use crate::widget::{
     Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, loading_label,
@@ -108,23 +108,17 @@ pub fn Lottery(
     // whenever the server, site or lottery changes) and read it again on every change — except
     // during a spin, whose own answer brings the new stock after the wheel stops.
     let pending = RwSignal::new(false);
-    let live = StoredValue::new_local(None::<LiveUpdates>);
-    Effect::new(move |_| {
-        let endpoint = (kind.get() == PhaseKind::Ready).then(|| shell.client.endpoint());
-        let channel = format!("lottery:{}", lottery.get());
-        live.update_value(|live| {
-            *live = endpoint.map(|endpoint| {
-                LiveUpdates::subscribe(&endpoint, channel, move || {
-                    if !pending.get_untracked() {
-                        reread(remote);
-                    }
-                })
-            });
-        });
-    });
-    on_cleanup(move || {
-        live.try_update_value(|live| live.take());
-    });
+    live::follow(
+        move || {
+            let channel = format!("lottery:{}", lottery.get());
+            (kind.get() == PhaseKind::Ready).then(|| (shell.client.endpoint(), channel))
+        },
+        move || {
+            if !pending.get_untracked() {
+                reread(remote);
+            }
+        },
+    );
     let play = Play {
         shell,
         remote,

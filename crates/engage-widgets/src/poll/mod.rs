@@ -22,7 +22,7 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::Lang;
-use crate::live::LiveUpdates;
+use crate::live;
 use crate::widget::{
     Phase, PhaseKind, ReadyDetail, Remote, Shell, blank, card, failure_message, loading_label,
     spawn_write,
@@ -84,19 +84,13 @@ pub fn Poll(
     // Live tally: once the poll is loaded, listen to its channel of the page's stream (again
     // whenever the server, site or poll changes) and read the poll again on every change.
     let reads = StoredValue::new(0_u32);
-    let live = StoredValue::new_local(None::<LiveUpdates>);
-    Effect::new(move |_| {
-        let endpoint = (kind.get() == PhaseKind::Ready).then(|| shell.client.endpoint());
-        let channel = format!("poll:{}", poll.get());
-        live.update_value(|live| {
-            *live = endpoint.map(|endpoint| {
-                LiveUpdates::subscribe(&endpoint, channel, move || reread(remote, reads))
-            });
-        });
-    });
-    on_cleanup(move || {
-        live.try_update_value(|live| live.take());
-    });
+    live::follow(
+        move || {
+            let channel = format!("poll:{}", poll.get());
+            (kind.get() == PhaseKind::Ready).then(|| (shell.client.endpoint(), channel))
+        },
+        move || reread(remote, reads),
+    );
 
     let token = shell.client.token;
     let frame = Memo::new(move |_| {
